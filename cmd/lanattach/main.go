@@ -1,0 +1,46 @@
+// Command lanattach gives a container a leg on the host's LAN: it creates a
+// macvlan or ipvlan slave off a parent interface (or an 802.1q
+// sub-interface it makes), moves it into a target network namespace,
+// configures it, and checks first that no one else uses its addresses.
+package main
+
+import (
+	"os"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Set at build time with -ldflags "-X main.version=... -X main.commit=...".
+var (
+	version = "dev"
+	commit  = "unknown"
+)
+
+func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
+
+// newApp builds the command tree.
+func newApp() *cli.App {
+	return &cli.App{
+		Name:            "lanattach",
+		Usage:           "attach a container to the host's LAN with a macvlan/ipvlan slave, clash-checked",
+		HideHelpCommand: true,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output format: text or json"},
+			&cli.StringFlag{Name: "log-level", Value: "warn", Usage: "debug, info, warn or error (logs go to stderr)"},
+		},
+		Before:         setup,
+		OnUsageError:   onUsageError,
+		ExitErrHandler: func(*cli.Context, error) {},
+		Commands: []*cli.Command{
+			attachCommand(),
+			detachCommand(),
+			listCommand(),
+			gcCommand(),
+			probeCommand(),
+			scanCommand(),
+			versionCommand(),
+		},
+	}
+}

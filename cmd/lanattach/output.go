@@ -1,0 +1,172 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"strings"
+
+	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/nsattach"
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes fixed by the contract.
+const (
+	exitOK       = 0
+	exitRuntime  = 1
+	exitInput    = 2
+	exitConflict = 3
+)
+
+// outKey is the metadata key under which the *printer is kept.
+const outKey = "printer"
+
+// printer writes results as text or as exactly one JSON object.
+type printer struct {
+	json   bool
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// run runs the app and turns its error into output and an exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	app := newApp()
+	app.Writer, app.ErrWriter = stdout, stderr
+	p := &printer{stdout: stdout, stderr: stderr, json: wantsJSON(args)}
+	app.Metadata = map[string]any{outKey: p}
+	err := app.Run(args)
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	p.fail(err, code)
+	return code
+}
+
+// wantsJSON looks for -o json before flags are parsed, so that even a flag
+// parsing error is reported as JSON.
+func wantsJSON(args []string) bool {
+	for i, a := range args {
+		switch {
+		case a == "-o" || a == "--output" || a == "-output":
+			if i+1 < len(args) && args[i+1] == "json" {
+				return true
+			}
+		case a == "-o=json" || a == "--output=json" || a == "-output=json":
+			return true
+		}
+	}
+	return false
+}
+
+// setup validates the global flags.
+func setup(c *cli.Context) error {
+	p := printerOf(c)
+	switch c.String("output") {
+	case "json":
+		p.json = true
+	case "text":
+		p.json = false
+	default:
+		return usageErr("-o", "%q is not an output format (text or json)", c.String("output"))
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.String("log-level"))); err != nil {
+		return usageErr("--log-level", "%q is not a level (debug, info, warn, error)", c.String("log-level"))
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(p.stderr, &slog.HandlerOptions{Level: lvl})))
+	return nil
+}
+
+// printerOf returns the app's printer.
+func printerOf(c *cli.Context) *printer {
+	return c.App.Metadata[outKey].(*printer)
+}
+
+// usageErr is bad input caught in the command layer (exit 2).
+func usageErr(flag, format string, args ...any) error {
+	return nsattach.Inputf(flag, format, args...)
+}
+
+// exitCode maps an error to the contract's exit code.
+func exitCode(err error) int {
+	var in *nsattach.InputError
+	var cf *arpcheck.ConflictError
+	switch {
+	case errors.As(err, &cf):
+		return exitConflict
+	case errors.As(err, &in), isCLIUsage(err):
+		return exitInput
+	default:
+		return exitRuntime
+	}
+}
+
+// isCLIUsage recognises urfave/cli's own flag and argument errors.
+func isCLIUsage(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"flag provided but not defined", "invalid value", "Required flag", "flag needs an argument", "No help topic"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// jsonConflict is a conflict as the contract prints it.
+type jsonConflict struct {
+	IP    netip.Addr `json:"ip"`
+	MAC   string     `json:"mac,omitempty"`
+	Where string     `json:"where"`
+}
+
+// conflictsJSON converts conflicts for JSON output.
+func conflictsJSON(cs []arpcheck.Conflict) []jsonConflict {
+	out := make([]jsonConflict, len(cs))
+	for i, c := range cs {
+		out[i] = jsonConflict{IP: c.IP, Where: string(c.Where)}
+		if len(c.MAC) > 0 {
+			out[i].MAC = c.MAC.String()
+		}
+	}
+	return out
+}
+
+// fail reports err: one line on stderr, and in JSON mode one object on
+// stdout.
+func (p *printer) fail(err error, code int) {
+	line := strings.ReplaceAll(err.Error(), "\n", " ")
+	fmt.Fprintln(p.stderr, "lanattach: "+line)
+	if !p.json {
+		return
+	}
+	obj := map[string]any{"error": line, "code": code}
+	var cf *arpcheck.ConflictError
+	if errors.As(err, &cf) {
+		obj["conflicts"] = conflictsJSON(cf.Conflicts)
+	}
+	p.emitJSON(obj)
+}
+
+// result prints a successful result: v as JSON, or text(w) for people.
+func (p *printer) result(v any, text func(w io.Writer)) error {
+	if p.json {
+		p.emitJSON(v)
+		return nil
+	}
+	text(p.stdout)
+	return nil
+}
+
+// emitJSON writes v as one JSON object and a newline.
+func (p *printer) emitJSON(v any) {
+	enc := json.NewEncoder(p.stdout)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintln(p.stderr, "lanattach: encoding JSON:", err)
+	}
+}

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"github.com/lanattach/lanattach/nsattach"
+	"github.com/urfave/cli/v2"
+)
+
+// targetFlags are the flags that name a target namespace.
+func targetFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.IntFlag{Name: "pid", Usage: "target the network namespace of process `PID`"},
+		&cli.StringFlag{Name: "netns", Usage: "target the named netns `NAME` (/run/netns/NAME)"},
+		&cli.StringFlag{Name: "netns-path", Usage: "target the netns at `PATH` (nsfs or /proc/PID/ns/net)"},
+	}
+}
+
+// targetSpec reads the target flags.
+func targetSpec(c *cli.Context) nsattach.TargetSpec {
+	return nsattach.TargetSpec{PID: c.Int("pid"), Name: c.String("netns"), Path: c.String("netns-path")}
+}
+
+// onUsageError turns urfave/cli's flag errors into bad-input errors without
+// printing help, so that JSON output stays one object.
+func onUsageError(_ *cli.Context, err error, _ bool) error {
+	return usageErr("", "%v (see --help)", err)
+}
