@@ -1,0 +1,99 @@
+package sandbox
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// snapshotCmds are the `ip` views compared by Snapshot.
+var snapshotCmds = [][]string{
+	{"-d", "link", "show"},
+	{"-d", "addr", "show"},
+	{"-d", "-4", "route", "show", "table", "all"},
+	{"-d", "-6", "route", "show", "table", "all"},
+	{"-d", "-4", "rule", "show"},
+	{"-d", "-6", "rule", "show"},
+}
+
+// volatile matches output that changes on its own: bridge timers and
+// address lifetimes.
+var volatile = []struct {
+	re   *regexp.Regexp
+	repl string
+}{
+	{regexp.MustCompile(`(\w+_timer) +[0-9.]+`), "$1 T"},
+	{regexp.MustCompile(`(valid|preferred)_lft \d+sec`), "${1}_lft Nsec"},
+}
+
+// Snapshot returns `ip -d link`, `ip addr`, `ip route` (v4 and v6, all
+// tables) and `ip rule` of each netns (a name or a path such as
+// /proc/PID/ns/net), with timers and lifetimes blanked, for comparing
+// before and after a command that must change nothing.
+func Snapshot(t testing.TB, nss ...string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, ns := range nss {
+		for _, c := range snapshotCmds {
+			out := MustExec(t, ns, append([]string{"ip"}, c...)...)
+			for _, v := range volatile {
+				out = v.re.ReplaceAllString(out, v.repl)
+			}
+			b.WriteString("### " + ns + ": ip " + strings.Join(c, " ") + "\n" + out)
+		}
+	}
+	return b.String()
+}
+
+// SameSnapshot fails the test when before and after differ, showing the
+// lines that went away and the lines that came.
+func SameSnapshot(t testing.TB, what, before, after string) {
+	t.Helper()
+	if before == after {
+		return
+	}
+	t.Errorf("%s changed the network:\n%s", what, Diff(before, after))
+}
+
+// Diff lists lines only in a ("- ") and lines only in b ("+ "), each
+// under the snapshot section it belongs to.
+func Diff(a, b string) string {
+	count := func(s string) map[string]int {
+		m := map[string]int{}
+		for _, l := range sectioned(s) {
+			m[l]++
+		}
+		return m
+	}
+	ca, cb := count(a), count(b)
+	var out strings.Builder
+	for _, l := range sectioned(a) {
+		if cb[l] > 0 {
+			cb[l]--
+			continue
+		}
+		out.WriteString("- " + l + "\n")
+	}
+	for _, l := range sectioned(b) {
+		if ca[l] > 0 {
+			ca[l]--
+			continue
+		}
+		out.WriteString("+ " + l + "\n")
+	}
+	return out.String()
+}
+
+// sectioned prefixes each line with the "###" header it falls under.
+func sectioned(s string) []string {
+	var head string
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, "### ") {
+			head = strings.TrimPrefix(l, "### ")
+			continue
+		}
+		out = append(out, "["+head+"] "+l)
+	}
+	return out
+}
