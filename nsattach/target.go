@@ -127,3 +127,9 @@ func (s TargetSpec) String() string {
 		return "netns path " + s.Path
 	}
 }
+
+// Info identifies the target in output.
+func (t *Target) Info() TargetInfo {
+	ti := TargetInfo{PID: t.Spec.PID, Name: t.Spec.Name, Path: t.Spec.NSPath(), Inode: t.Inode}
+	return ti
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/link"
 	"github.com/lanattach/lanattach/nsattach"
 	"github.com/urfave/cli/v2"
 )
@@ -99,7 +100,7 @@ func exitCode(err error) int {
 	switch {
 	case errors.As(err, &cf):
 		return exitConflict
-	case errors.As(err, &in), isCLIUsage(err):
+	case errors.As(err, &in), errors.Is(err, link.ErrInvalid), errors.Is(err, link.ErrNotSupported), isCLIUsage(err):
 		return exitInput
 	default:
 		return exitRuntime

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/nsattach"
+	"github.com/urfave/cli/v2"
+)
+
+// attachFlags are the flags of `lanattach attach`, as in the contract.
+func attachFlags() []cli.Flag {
+	return append(targetFlags(),
+		&cli.StringFlag{Name: "parent", Usage: "parent `IFACE` in this netns; IFACE.VID makes the 802.1q sub-interface if missing"},
+		&cli.IntFlag{Name: "vlan", Usage: "same as --parent IFACE.`VID` (1-4094)"},
+		&cli.StringFlag{Name: "mode", Value: "macvlan", Usage: "slave type: macvlan or ipvlan"},
+		&cli.StringFlag{Name: "macvlan-mode", Value: "bridge", Usage: "bridge, vepa, private or passthru"},
+		&cli.StringFlag{Name: "ipvlan-mode", Value: "l2", Usage: "l2, l3 or l3s"},
+		&cli.StringFlag{Name: "ipvlan-flag", Value: "bridge", Usage: "bridge, private or vepa"},
+		&cli.StringFlag{Name: "name", Usage: "interface name in the target (default eth1, else the next free ethN)"},
+		&cli.StringSliceFlag{Name: "ip", Usage: "`ADDR/PREFIX` to assign, IPv4 or IPv6, or auto (needs --subnet); repeatable"},
+		&cli.StringSliceFlag{Name: "subnet", Usage: "the LAN's `CIDR`, one per family; needed by --ip auto"},
+		&cli.StringSliceFlag{Name: "ip-range", Usage: "restrict --ip auto to `CIDR`"},
+		&cli.StringSliceFlag{Name: "exclude", Usage: "never pick `IP` with --ip auto; repeatable"},
+		&cli.StringSliceFlag{Name: "gateway", Usage: "default route via `IP`, one per family"},
+		&cli.StringSliceFlag{Name: "route", Usage: "extra route \"`DEST[ via GW]`\"; repeatable"},
+		&cli.StringFlag{Name: "mac", Usage: "slave `MAC` (macvlan only)"},
+		&cli.IntFlag{Name: "mtu", Usage: "slave MTU `N`, at most the parent's"},
+		&cli.StringFlag{Name: "probe", Value: "fast", Usage: "address-clash probing: fast, rfc or off"},
+		&cli.DurationFlag{Name: "probe-timeout", Value: arpcheck.DefaultWindow, Usage: "the whole probe window in fast mode"},
+		&cli.BoolFlag{Name: "no-announce", Usage: "send no gratuitous ARP after assigning"},
+		&cli.BoolFlag{Name: "dry-run", Usage: "print the plan as ip(8) commands, change nothing"},
+	)
+}
+
+// attachCommand creates, moves and configures a slave.
+func attachCommand() *cli.Command {
+	return &cli.Command{
+		Name:         "attach",
+		Usage:        "create a macvlan/ipvlan slave in a target netns, clash-checked",
+		Flags:        attachFlags(),
+		OnUsageError: onUsageError,
+		Action:       attach,
+	}
+}
+
+// attachFlagValues reads the attach flags.
+func attachFlagValues(c *cli.Context) nsattach.Flags {
+	return nsattach.Flags{
+		Target: targetSpec(c), Parent: c.String("parent"), VLAN: c.Int("vlan"),
+		Mode: c.String("mode"), MacvlanMode: c.String("macvlan-mode"),
+		IPVlanMode: c.String("ipvlan-mode"), IPVFlag: c.String("ipvlan-flag"),
+		Name: c.String("name"), IPs: c.StringSlice("ip"), Subnets: c.StringSlice("subnet"),
+		Ranges: c.StringSlice("ip-range"), Excludes: c.StringSlice("exclude"),
+		Gateways: c.StringSlice("gateway"), Routes: c.StringSlice("route"),
+		MAC: c.String("mac"), MTU: c.Int("mtu"), Probe: c.String("probe"),
+		ProbeTimeout: c.Duration("probe-timeout"), NoAnnounce: c.Bool("no-announce"), DryRun: c.Bool("dry-run"),
+	}
+}
+
+// attach runs `lanattach attach`.
+func attach(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usageErr("", "unexpected argument %q (attach takes flags only)", c.Args().First())
+	}
+	spec, err := nsattach.Parse(attachFlagValues(c))
+	if err != nil {
+		return err
+	}
+	p := printerOf(c)
+	if spec.DryRun {
+		cmds, err := nsattach.DryRun(spec)
+		if err != nil {
+			return err
+		}
+		return p.result(map[string]any{"dry_run": true, "commands": cmds}, func(w io.Writer) {
+			fmt.Fprintln(w, strings.Join(cmds, "\n"))
+		})
+	}
+	res, err := nsattach.Attach(c.Context, spec)
+	if err != nil {
+		return err
+	}
+	return p.result(res, func(w io.Writer) { printAttach(w, res) })
+}
+
+// printAttach writes an attach result for people.
+func printAttach(w io.Writer, r *nsattach.Result) {
+	vlan := ""
+	if r.VLANCreated {
+		vlan = " (VLAN created)"
+	}
+	fmt.Fprintf(w, "attached %s (%s %s, mac %s) to %s off %s%s\n", r.Interface, r.Mode, r.Submode, r.MAC,
+		describeTarget(r.Target), r.Parent, vlan)
+	for _, a := range r.Addresses {
+		fmt.Fprintf(w, "  address %s\n", a)
+	}
+	for _, rt := range r.Routes {
+		fmt.Fprintf(w, "  route %s\n", rt)
+	}
+	fmt.Fprintf(w, "  probe %s: %s in %d ms\n", r.Probe.Mode, r.Probe.Result, r.Probe.DurationMS)
+}
+
+// describeTarget names a target for people.
+func describeTarget(t nsattach.TargetInfo) string {
+	switch {
+	case t.Name != "":
+		return "netns " + t.Name
+	case t.PID != 0:
+		return fmt.Sprintf("pid %d", t.PID)
+	default:
+		return t.Path
+	}
+}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/lanattach/lanattach/nsattach"
+	"github.com/urfave/cli/v2"
+)
+
+// detachCommand removes what attach made in a target.
+func detachCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "detach",
+		Usage: "remove the slaves lanattach made in a target, and VLANs it made that are no longer used",
+		Flags: append(targetFlags(),
+			&cli.StringFlag{Name: "name", Usage: "remove only interface `IFNAME` (default: every slave lanattach made there)"}),
+		OnUsageError: onUsageError,
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usageErr("", "unexpected argument %q (detach takes flags only)", c.Args().First())
+			}
+			d, err := nsattach.Detach(targetSpec(c), c.String("name"))
+			if err != nil {
+				return err
+			}
+			return printerOf(c).result(d, func(w io.Writer) { printDetach(w, d) })
+		},
+	}
+}
+
+// printDetach writes a detach result for people.
+func printDetach(w io.Writer, d *nsattach.Detached) {
+	if len(d.Interfaces) == 0 {
+		fmt.Fprintf(w, "nothing to detach in %s\n", describeTarget(d.Target))
+	}
+	for _, i := range d.Interfaces {
+		fmt.Fprintf(w, "removed %s from %s\n", i, describeTarget(d.Target))
+	}
+	for _, v := range d.VLANsDeleted {
+		fmt.Fprintf(w, "deleted unused VLAN %s\n", v)
+	}
+}

@@ -1,0 +1,80 @@
+package nsattach
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/vishvananda/netlink"
+)
+
+// upFlag is IFF_UP.
+const upFlag = net.FlagUp
+
+// dadTimeout bounds the wait for the kernel's IPv6 DAD.
+const dadTimeout = 15 * time.Second
+
+// addAddrs assigns the checked IPv4 addresses.
+func (r *attachRun) addAddrs(context.Context) error {
+	return r.assign(r.v4)
+}
+
+// waitDAD waits for the kernel's verdict on the IPv6 addresses.
+func (r *attachRun) waitDAD(ctx context.Context) error {
+	if r.dad == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, dadTimeout)
+	defer cancel()
+	cs, err := r.dad.Wait(ctx, staticIPs(r.v6))
+	if err != nil {
+		return fmt.Errorf("waiting for IPv6 DAD on %s in %s: %w", r.name, r.target, err)
+	}
+	return conflictErr(cs)
+}
+
+// addRoutes installs the default routes and the --route routes.
+func (r *attachRun) addRoutes(context.Context) error {
+	var routes []Route
+	for _, gw := range r.spec.Addrs.Gateways {
+		routes = append(routes, Route{Via: gw})
+	}
+	routes = append(routes, r.spec.Addrs.Routes...)
+	for _, rt := range routes {
+		nr := &netlink.Route{LinkIndex: r.slave.Attrs().Index}
+		if rt.Dst.IsValid() {
+			nr.Dst = prefixNet(rt.Dst)
+		}
+		if rt.Via.IsValid() {
+			nr.Gw = rt.Via.AsSlice()
+		}
+		if err := r.th.RouteAdd(nr); err != nil {
+			return fmt.Errorf("adding route %s dev %s in %s: %w", rt, r.name, r.target, err)
+		}
+		r.undo.push("route "+rt.String(), func() error { return r.th.RouteDel(nr) })
+		r.res.Routes = append(r.res.Routes, rt.String())
+	}
+	return nil
+}
+
+// announce sends gratuitous ARPs for the IPv4 addresses.
+func (r *attachRun) announce(ctx context.Context) error {
+	if !r.spec.Announce || len(r.v4) == 0 {
+		return nil
+	}
+	if err := r.openConn(); err != nil {
+		return err
+	}
+	if err := arpcheck.Announce(ctx, r.conn, r.hw, staticIPs(r.v4), r.spec.Probe); err != nil {
+		return fmt.Errorf("announcing on %s: %w", r.probeIface(), err)
+	}
+	return nil
+}
+
+// prefixNet converts p to the form netlink takes.
+func prefixNet(p netip.Prefix) *net.IPNet {
+	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
+}

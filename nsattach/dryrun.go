@@ -1,0 +1,113 @@
+package nsattach
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/link"
+)
+
+// DryRun checks spec like Attach does before its first change and returns
+// the plan as equivalent ip(8) commands, changing nothing.
+func DryRun(spec Spec) ([]string, error) {
+	r := &attachRun{spec: spec}
+	defer r.close()
+	if err := r.preflight(); err != nil {
+		return nil, err
+	}
+	return r.plan(), nil
+}
+
+// plan renders the changes Attach would make.
+func (r *attachRun) plan() []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	p := r.spec.Parent.Name()
+	if r.parent.Link == nil {
+		add("ip link add link %s name %s type vlan id %d", r.spec.Parent.Base, p, r.spec.Parent.VID)
+		add("ip link set %s alias %s up", p, link.MarkVLAN)
+	}
+	tmp := "lanattach-tmp"
+	add("ip link add link %s name %s netns %s type %s", p, tmp, r.netnsArg(), r.typeArgs())
+	in := r.inTarget()
+	if r.spec.MAC != nil {
+		add("%s link set %s address %s", in, tmp, r.spec.MAC)
+	}
+	if r.spec.MTU != 0 {
+		add("%s link set %s mtu %d", in, tmp, r.spec.MTU)
+	}
+	add("%s link set %s name %s", in, tmp, r.name)
+	add("%s link set %s alias %q", in, r.name, link.SlaveMark(p))
+	add("%s sysctl -qw net.ipv4.conf.%s.arp_notify=1 net.ipv6.conf.%s.ndisc_notify=1", r.nsenter(), r.name, r.name)
+	add("%s link set %s up", in, r.name)
+	add("%s link set lo up", in)
+	out = append(out, r.planAddrs(in)...)
+	return out
+}
+
+// planAddrs renders the probe, addresses, routes and announcement.
+func (r *attachRun) planAddrs(in string) []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	a := r.spec.Addrs
+	for _, p := range a.Static {
+		if p.Addr().Is4() && r.spec.Probe.Mode != arpcheck.ModeOff {
+			add("# probe (%s): arping -D -I %s %s", r.spec.Probe.Mode, r.name, p.Addr())
+		}
+		add("%s addr add %s dev %s", in, p, r.name)
+	}
+	for _, pool := range a.Auto {
+		rng := pool.Range
+		if !rng.IsValid() {
+			rng = pool.Subnet
+		}
+		add("# --ip auto: the lowest free address of %s, checked against the host and the LAN", rng)
+		add("%s addr add <auto>/%d dev %s", in, pool.Subnet.Bits(), r.name)
+	}
+	for _, gw := range a.Gateways {
+		add("%s route add default via %s dev %s", in, gw, r.name)
+	}
+	for _, rt := range a.Routes {
+		add("%s route add %s dev %s", in, rt, r.name)
+	}
+	if r.spec.Announce {
+		add("# announce: arping -U -c 2 -I %s ADDR for each IPv4 address", r.name)
+	}
+	return out
+}
+
+// typeArgs renders the slave type for `ip link add`.
+func (r *attachRun) typeArgs() string {
+	t := r.spec.Type
+	if t.Kind == "ipvlan" {
+		return "ipvlan mode " + t.Mode + " " + t.Flag
+	}
+	return "macvlan mode " + t.Mode
+}
+
+// netnsArg is the target as `ip link add ... netns` takes it.
+func (r *attachRun) netnsArg() string {
+	s := r.spec.Target
+	switch {
+	case s.PID != 0:
+		return strconv.Itoa(s.PID)
+	case s.Name != "":
+		return s.Name
+	default:
+		return s.Path // ip(8) wants a pid or name; lanattach passes an fd
+	}
+}
+
+// inTarget is the prefix of an ip(8) command run in the target.
+func (r *attachRun) inTarget() string {
+	if r.spec.Target.Name != "" {
+		return "ip -n " + r.spec.Target.Name
+	}
+	return r.nsenter() + " ip"
+}
+
+// nsenter is the prefix of a command run in the target.
+func (r *attachRun) nsenter() string {
+	return "nsenter --net=" + r.spec.Target.NSPath()
+}

@@ -1,0 +1,102 @@
+package nsattach
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/lanattach/lanattach/link"
+	"github.com/vishvananda/netlink"
+)
+
+// preflight checks everything that can be checked before the first
+// change: the target, the parent, kernel support, MTU, the name and the
+// host check of the static addresses.
+func (r *attachRun) preflight() error {
+	var err error
+	if r.target, err = OpenTarget(r.spec.Target); err != nil {
+		return err
+	}
+	if r.host, err = netlinksafe.NewHandle(); err != nil {
+		return fmt.Errorf("netlink: %w", err)
+	}
+	if r.th, err = r.target.Handle(); err != nil {
+		return err
+	}
+	if r.parent, err = link.Resolve(r.host, r.spec.Parent); err != nil {
+		return asInput(err)
+	}
+	if r.spec.Type.Kind == "ipvlan" {
+		if err := link.Supported(r.host, "ipvlan"); err != nil {
+			return &InputError{Flag: "--mode", Err: err}
+		}
+	}
+	if r.spec.MTU > r.parent.MTU() {
+		return Inputf("--mtu", "%d is above the MTU %d of parent %s", r.spec.MTU, r.parent.MTU(), r.spec.Parent.Name())
+	}
+	if r.name, err = r.pickName(); err != nil {
+		return err
+	}
+	cs, err := r.hostConflicts(staticIPs(r.spec.Addrs.Static))
+	if err != nil {
+		return err
+	}
+	r.initResult()
+	return conflictErr(cs)
+}
+
+// pickName returns --name if it is free in the target, else eth1 or the
+// next free ethN.
+func (r *attachRun) pickName() (string, error) {
+	if r.spec.Name != "" {
+		if taken, err := r.nameTaken(r.spec.Name); err != nil || taken {
+			if err == nil {
+				err = Inputf("--name", "%s already exists in %s; pick another --name", r.spec.Name, r.target)
+			}
+			return "", err
+		}
+		return r.spec.Name, nil
+	}
+	for i := 1; i < 1000; i++ {
+		name := "eth" + itoa(i)
+		taken, err := r.nameTaken(name)
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("no free ethN name in %s; give --name", r.target)
+}
+
+// nameTaken reports whether the target has a link called name.
+func (r *attachRun) nameTaken(name string) (bool, error) {
+	_, err := r.th.LinkByName(name)
+	var nf netlink.LinkNotFoundError
+	switch {
+	case errors.As(err, &nf):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("looking up %s in %s: %w", name, r.target, err)
+	}
+	return true, nil
+}
+
+// staticIPs returns the addresses of ps.
+func staticIPs(ps []netip.Prefix) []netip.Addr {
+	out := make([]netip.Addr, len(ps))
+	for i, p := range ps {
+		out[i] = p.Addr()
+	}
+	return out
+}
+
+// initResult fills the parts of the result known before any change.
+func (r *attachRun) initResult() {
+	t := r.spec.Type
+	r.res = Result{Target: r.target.Info(), Interface: r.name, Type: t, Mode: t.Kind, Submode: t.Mode,
+		Flag: t.Flag, Parent: r.spec.Parent.Name(), Addresses: []string{}, Routes: []string{},
+		Probe: ProbeResult{Mode: string(r.spec.Probe.Mode), Result: "off"}}
+}

@@ -1,0 +1,197 @@
+package nsattach
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+)
+
+// LockDir holds the host-wide lock that keeps concurrent --ip auto runs
+// from picking the same address.
+var LockDir = "/run/lanattach"
+
+// autoBatch is how many --ip auto candidates one probe window checks.
+const autoBatch = 16
+
+// probe checks the addresses on the LAN and picks --ip auto ones. IPv6
+// addresses are assigned first so that the kernel's DAD runs while the
+// IPv4 probe does.
+func (r *attachRun) probe(ctx context.Context) error {
+	start := time.Now()
+	if len(r.spec.Addrs.Auto) > 0 {
+		unlock, err := arpcheck.Lock(ctx, LockDir)
+		if err != nil {
+			return fmt.Errorf("--ip auto: taking the lock in %s: %w", LockDir, err)
+		}
+		r.unlock = unlock
+		if r.siblings, err = Siblings(r.spec.Parent.Name()); err != nil {
+			return fmt.Errorf("listing sibling slaves of %s: %w", r.spec.Parent.Name(), err)
+		}
+	}
+	if err := r.startV6(ctx); err != nil {
+		return err
+	}
+	v4, err := r.checkV4(ctx)
+	if err != nil {
+		return err
+	}
+	r.v4 = v4
+	if r.spec.Probe.Mode != arpcheck.ModeOff {
+		r.res.Probe.Result = "free"
+	}
+	r.res.Probe.DurationMS = elapsedMS(start)
+	return nil
+}
+
+// startV6 picks --ip auto IPv6 addresses by the host check and assigns
+// every IPv6 address, which starts the kernel's DAD.
+func (r *attachRun) startV6(ctx context.Context) error {
+	v6 := family(r.spec.Addrs.Static, false)
+	for _, p := range r.spec.Addrs.Auto {
+		if p.Subnet.Addr().Is6() {
+			ip, err := arpcheck.Pick(ctx, p, autoBatch, r.hostOnly)
+			if err != nil {
+				return fmt.Errorf("--ip auto: %w", err)
+			}
+			v6 = append(v6, netip.PrefixFrom(ip, p.Subnet.Bits()))
+		}
+	}
+	if len(v6) == 0 {
+		return nil
+	}
+	if r.spec.Probe.Mode != arpcheck.ModeOff {
+		w, err := arpcheck.WatchDAD(netns.NsHandle(r.target.NS.Fd()), r.slave.Attrs().Index)
+		if err != nil {
+			return fmt.Errorf("watching IPv6 DAD on %s in %s: %w", r.name, r.target, err)
+		}
+		r.dad = w
+	}
+	r.v6 = v6
+	return r.assign(v6)
+}
+
+// checkV4 probes the static IPv4 addresses and picks --ip auto ones.
+func (r *attachRun) checkV4(ctx context.Context) ([]netip.Prefix, error) {
+	v4 := family(r.spec.Addrs.Static, true)
+	if cs, err := r.lanConflicts(ctx, staticIPs(v4)); err != nil || len(cs) > 0 {
+		return nil, firstErr(err, conflictErr(cs))
+	}
+	for _, p := range r.spec.Addrs.Auto {
+		if p.Subnet.Addr().Is4() {
+			ip, err := arpcheck.Pick(ctx, p, autoBatch, r.hostAndLAN)
+			if err != nil {
+				return nil, fmt.Errorf("--ip auto: %w", err)
+			}
+			v4 = append(v4, netip.PrefixFrom(ip, p.Subnet.Bits()))
+		}
+	}
+	return v4, nil
+}
+
+// hostOnly is the --ip auto check without a LAN probe.
+func (r *attachRun) hostOnly(_ context.Context, ips []netip.Addr) ([]arpcheck.Conflict, error) {
+	return arpcheck.HostConflicts(r.host, ips, r.spec.Addrs.Gateways, r.siblings)
+}
+
+// hostAndLAN is the --ip auto check for IPv4: the host check, then a probe
+// of the candidates that passed it.
+func (r *attachRun) hostAndLAN(ctx context.Context, ips []netip.Addr) ([]arpcheck.Conflict, error) {
+	cs, err := r.hostOnly(ctx, ips)
+	if err != nil {
+		return nil, err
+	}
+	taken := map[netip.Addr]bool{}
+	for _, c := range cs {
+		taken[c.IP] = true
+	}
+	var rest []netip.Addr
+	for _, ip := range ips {
+		if !taken[ip] {
+			rest = append(rest, ip)
+		}
+	}
+	lan, err := r.lanConflicts(ctx, rest)
+	return append(cs, lan...), err
+}
+
+// lanConflicts ARP-probes ips (IPv4 only) unless probing is off.
+func (r *attachRun) lanConflicts(ctx context.Context, ips []netip.Addr) ([]arpcheck.Conflict, error) {
+	if len(ips) == 0 || r.spec.Probe.Mode == arpcheck.ModeOff {
+		return nil, nil
+	}
+	if err := r.openConn(); err != nil {
+		return nil, err
+	}
+	cs, err := arpcheck.Probe(ctx, r.conn, r.hw, ips, r.spec.Probe)
+	if err != nil {
+		return nil, fmt.Errorf("ARP probe on %s: %w", r.probeIface(), err)
+	}
+	return cs, nil
+}
+
+// openConn opens the ARP socket: on the slave for macvlan, on the parent
+// for ipvlan (whose l3 modes cannot ARP, and whose slaves share the
+// parent's MAC).
+func (r *attachRun) openConn() error {
+	if r.conn != nil {
+		return nil
+	}
+	var err error
+	if r.spec.Type.Kind == "ipvlan" {
+		r.conn, r.hwIface, err = arpcheck.Open(nil, r.spec.Parent.Name())
+	} else {
+		r.conn, r.hwIface, err = arpcheck.Open(r.target.NS, r.name)
+	}
+	if err != nil {
+		return fmt.Errorf("opening ARP socket on %s: %w", r.probeIface(), err)
+	}
+	r.hw = r.hwIface.HardwareAddr
+	return nil
+}
+
+// probeIface names the interface probes go out of.
+func (r *attachRun) probeIface() string {
+	if r.spec.Type.Kind == "ipvlan" {
+		return r.spec.Parent.Name()
+	}
+	return r.name + " in " + r.target.String()
+}
+
+// family returns the prefixes of one address family.
+func family(ps []netip.Prefix, v4 bool) []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range ps {
+		if p.Addr().Is4() == v4 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// firstErr returns the first non-nil error.
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// assign adds addresses to the slave.
+func (r *attachRun) assign(ps []netip.Prefix) error {
+	for _, p := range ps {
+		a := &netlink.Addr{IPNet: prefixNet(p)}
+		if err := r.th.AddrAdd(r.slave, a); err != nil {
+			return fmt.Errorf("adding %s to %s in %s: %w", p, r.name, r.target, err)
+		}
+		r.undo.push("address "+p.String(), func() error { return r.th.AddrDel(r.slave, a) })
+		r.res.Addresses = append(r.res.Addresses, p.String())
+	}
+	return nil
+}

@@ -1,0 +1,146 @@
+package nsattach
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+
+	"github.com/containernetworking/plugins/pkg/utils/sysctl"
+	"github.com/lanattach/lanattach/link"
+)
+
+// ensureVLAN creates the 802.1q parent when it is missing.
+func (r *attachRun) ensureVLAN(context.Context) error {
+	if r.parent.Link != nil {
+		return nil
+	}
+	l, err := link.CreateVLAN(r.host, r.parent)
+	if err != nil {
+		return err
+	}
+	r.undo.push("create VLAN "+l.Attrs().Name, func() error { return r.host.LinkDel(l) })
+	r.parent.Link = l
+	r.res.VLANCreated = true
+	return nil
+}
+
+// create makes the slave directly inside the target under a temporary
+// name, so that it never shows up in the host netns.
+func (r *attachRun) create(context.Context) error {
+	tmp, err := tempName()
+	if err != nil {
+		return err
+	}
+	l := r.spec.Type.Slave(r.parent.Link.Attrs().Index, tmp, int(r.target.NS.Fd()))
+	if err := r.host.LinkAdd(l); err != nil {
+		return fmt.Errorf("creating %s slave of %s in %s: %w", r.spec.Type.Kind, r.spec.Parent.Name(), r.target, err)
+	}
+	r.undo.push("create slave "+tmp, func() error {
+		if r.slave == nil {
+			return r.th.LinkDel(l)
+		}
+		return r.th.LinkDel(r.slave)
+	})
+	if r.slave, err = r.th.LinkByName(tmp); err != nil {
+		return fmt.Errorf("finding new slave %s in %s: %w", tmp, r.target, err)
+	}
+	return nil
+}
+
+// tempName returns a random interface name for the slave before rename.
+func tempName() (string, error) {
+	b := make([]byte, 5)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("random name: %w", err)
+	}
+	return "lat" + hex.EncodeToString(b), nil
+}
+
+// setMAC sets --mac.
+func (r *attachRun) setMAC(context.Context) error {
+	if r.spec.MAC == nil {
+		return nil
+	}
+	if err := r.th.LinkSetHardwareAddr(r.slave, r.spec.MAC); err != nil {
+		return fmt.Errorf("--mac %s: kernel refused it on the slave: %w", r.spec.MAC, err)
+	}
+	return nil
+}
+
+// setMTU sets --mtu.
+func (r *attachRun) setMTU(context.Context) error {
+	if r.spec.MTU == 0 {
+		return nil
+	}
+	if err := r.th.LinkSetMTU(r.slave, r.spec.MTU); err != nil {
+		return fmt.Errorf("--mtu %d: kernel refused it on the slave: %w", r.spec.MTU, err)
+	}
+	return nil
+}
+
+// rename gives the slave its final name.
+func (r *attachRun) rename(context.Context) error {
+	if err := r.th.LinkSetName(r.slave, r.name); err != nil {
+		return fmt.Errorf("renaming slave to %s in %s: %w", r.name, r.target, err)
+	}
+	return r.refresh()
+}
+
+// mark records in the alias that lanattach made the slave, and off which
+// parent.
+func (r *attachRun) mark(context.Context) error {
+	if err := r.th.LinkSetAlias(r.slave, link.SlaveMark(r.spec.Parent.Name())); err != nil {
+		return fmt.Errorf("marking %s in %s: %w", r.name, r.target, err)
+	}
+	return nil
+}
+
+// up turns on arp_notify/ndisc_notify and brings the slave up.
+func (r *attachRun) up(context.Context) error {
+	err := r.target.Do(func() error {
+		if _, err := sysctl.Sysctl("net/ipv4/conf/"+r.name+"/arp_notify", "1"); err != nil {
+			return err
+		}
+		_, err := sysctl.Sysctl("net/ipv6/conf/"+r.name+"/ndisc_notify", "1")
+		if os.IsNotExist(err) {
+			return nil // IPv6 is off in the target
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("setting arp_notify on %s in %s: %w", r.name, r.target, err)
+	}
+	if err := r.th.LinkSetUp(r.slave); err != nil {
+		return fmt.Errorf("bringing %s up in %s: %w", r.name, r.target, err)
+	}
+	return r.refresh()
+}
+
+// loUp brings the target's loopback up if it is down.
+func (r *attachRun) loUp(context.Context) error {
+	lo, err := r.th.LinkByName("lo")
+	if err != nil {
+		return fmt.Errorf("finding lo in %s: %w", r.target, err)
+	}
+	if lo.Attrs().Flags&upFlag != 0 {
+		return nil
+	}
+	if err := r.th.LinkSetUp(lo); err != nil {
+		return fmt.Errorf("bringing lo up in %s: %w", r.target, err)
+	}
+	r.undo.push("lo up", func() error { return r.th.LinkSetDown(lo) })
+	return nil
+}
+
+// refresh re-reads the slave and the result fields that come from it.
+func (r *attachRun) refresh() error {
+	l, err := r.th.LinkByIndex(r.slave.Attrs().Index)
+	if err != nil {
+		return fmt.Errorf("reading slave %s in %s: %w", r.name, r.target, err)
+	}
+	r.slave = l
+	r.res.MAC = l.Attrs().HardwareAddr.String()
+	return nil
+}
