@@ -15,13 +15,15 @@ import (
 // CmdTimeout bounds every command the sandbox runs.
 var CmdTimeout = 2 * time.Minute
 
-// runIP runs `ip args...` and returns its combined output.
+// runIP runs `ip args...` and returns its output.
 func runIP(args ...string) (string, error) {
 	return run(nil, "ip", args...)
 }
 
-// run runs a command with extra environment env and returns its combined
-// output.
+// run runs a command with extra environment env and returns its stdout.
+// Its stderr goes into the error only: iproute2 prints warnings there
+// (e.g. about netns that other tests delete meanwhile) that must not end
+// up in snapshots or JSON.
 func run(env []string, name string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), CmdTimeout)
 	defer cancel()
@@ -29,11 +31,13 @@ func run(env []string, name string, args ...string) (string, error) {
 	if env != nil {
 		cmd.Env = append(cmd.Environ(), env...)
 	}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return string(out), fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, bytes.TrimSpace(out))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.String(), fmt.Errorf("%s %s: %w: %s%s", name, strings.Join(args, " "), err,
+			bytes.TrimSpace(stderr.Bytes()), bytes.TrimSpace(stdout.Bytes()))
 	}
-	return string(out), nil
+	return stdout.String(), nil
 }
 
 // must runs `ip args...` and fails the test if it fails.
@@ -57,7 +61,8 @@ func nsCommand(ns string, argv []string) []string {
 }
 
 // Exec runs argv inside ns (a netns name, or a path such as
-// /proc/PID/ns/net) and returns its combined output.
+// /proc/PID/ns/net) and returns its stdout; on failure the error holds
+// its stderr.
 func Exec(t testing.TB, ns string, argv ...string) (string, error) {
 	t.Helper()
 	c := nsCommand(ns, argv)

@@ -39,7 +39,7 @@ func KernelHas(t testing.TB, kind string) bool {
 	if has, ok := kernel.has[kind]; ok {
 		return has
 	}
-	ns := newPrefix(t) + "-k"
+	ns := UniqueName(t, "lt") + "-k"
 	if out, err := runIP("netns", "add", ns); err != nil {
 		t.Fatalf("sandbox: %v: %s", err, out)
 	}

@@ -70,7 +70,7 @@ func New(t testing.TB, o Options) *LAN {
 	if o.Parent == "" {
 		o.Parent = "lan0"
 	}
-	l := &LAN{Prefix: newPrefix(t), Parent: o.Parent, Subnet: o.Subnet, Subnet6: o.Subnet6}
+	l := &LAN{Prefix: UniqueName(t, "lt"), Parent: o.Parent, Subnet: o.Subnet, Subnet6: o.Subnet6}
 	l.Switch = l.Prefix + "-s"
 	l.Host = l.Prefix + "-h"
 	l.addNetns(t, l.Switch)
@@ -84,13 +84,14 @@ func New(t testing.TB, o Options) *LAN {
 	return l
 }
 
-// newPrefix returns "lt" and 6 random hex digits.
-func newPrefix(t testing.TB) string {
+// UniqueName returns prefix and 6 random hex digits, e.g. for a parent
+// name no other test uses.
+func UniqueName(t testing.TB, prefix string) string {
 	b := make([]byte, 3)
 	if _, err := rand.Read(b); err != nil {
-		t.Fatalf("sandbox: random prefix: %v", err)
+		t.Fatalf("sandbox: random name: %v", err)
 	}
-	return "lt" + hex.EncodeToString(b)
+	return prefix + hex.EncodeToString(b)
 }
 
 // requireRoot skips (host) or fails (VM) a test that is not run as root.

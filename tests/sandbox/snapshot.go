@@ -16,19 +16,21 @@ var snapshotCmds = [][]string{
 	{"-d", "-6", "rule", "show"},
 }
 
-// volatile matches output that changes on its own: bridge timers and
-// address lifetimes.
+// volatile matches output that changes on its own: bridge timers, address
+// lifetimes, and the qdisc, which the kernel turns from noop into noqueue
+// when a link first goes up and which no one can set back.
 var volatile = []struct {
 	re   *regexp.Regexp
 	repl string
 }{
 	{regexp.MustCompile(`(\w+_timer) +[0-9.]+`), "$1 T"},
 	{regexp.MustCompile(`(valid|preferred)_lft \d+sec`), "${1}_lft Nsec"},
+	{regexp.MustCompile(`qdisc (noop|noqueue) `), "qdisc noop-or-noqueue "},
 }
 
 // Snapshot returns `ip -d link`, `ip addr`, `ip route` (v4 and v6, all
 // tables) and `ip rule` of each netns (a name or a path such as
-// /proc/PID/ns/net), with timers and lifetimes blanked, for comparing
+// /proc/PID/ns/net), with volatile parts blanked, for comparing
 // before and after a command that must change nothing.
 func Snapshot(t testing.TB, nss ...string) string {
 	t.Helper()

@@ -1,0 +1,45 @@
+package tests
+
+import (
+	"testing"
+
+	"github.com/lanattach/lanattach/tests/sandbox"
+)
+
+// failSteps are attach's steps in order; the failpoint binary fails right
+// after the one named by LANATTACH_FAILPOINT.
+var failSteps = []string{"vlan", "create", "mac", "mtu", "rename", "mark", "up", "lo", "probe", "addr", "dad", "route", "announce", "done"}
+
+// TestRollback fails attach after each step in turn (failpoint binary) and
+// checks exit 1, a message naming the failpoint, and that the host, the
+// switch and the target are exactly as before. The configuration reaches
+// every step; the "vlan" variant attaches through an auto-made VLAN.
+func TestRollback(t *testing.T) {
+	t.Parallel()
+	for _, vlan := range []string{"", ".50"} {
+		for _, step := range failSteps {
+			if step == "vlan" && vlan == "" {
+				continue // no VLAN is made
+			}
+			t.Run("parent"+vlan+"/"+step, func(t *testing.T) {
+				t.Parallel()
+				if vlan != "" {
+					sandbox.RequireKernel(t, "vlan")
+				}
+				bin := sandbox.FailpointBin(t)
+				l := newLAN(t)
+				tg := l.newTarget(t, "netns")
+				nss := []string{l.Host, l.Switch, tg.ns}
+				before := sandbox.Snapshot(t, nss...)
+				args := append(append([]string{"-o", "json", "attach"}, tg.args...),
+					"--parent", l.Parent+vlan, "--mac", "02:00:5e:10:00:03", "--mtu", "1400",
+					"--ip", slaveV4, "--ip", slaveV6, "--gateway", peerIP, "--gateway", peerIP6,
+					"--route", "203.0.113.0/24 via "+peerIP, "--probe", "fast")
+				r := l.LanattachWith(t, bin, []string{"LANATTACH_FAILPOINT=" + step}, args...)
+				wantFail(t, r, 1, "failpoint "+step)
+				wantJSONFail(t, r)
+				sandbox.SameSnapshot(t, "attach failing after "+step, before, sandbox.Snapshot(t, nss...))
+			})
+		}
+	}
+}
