@@ -39,22 +39,23 @@ type ProbeResult struct {
 // attachRun is the state of one attach: what it works on and how to undo
 // what it changed so far.
 type attachRun struct {
-	spec     Spec
-	target   *Target
-	host     netlinksafe.Handle // the netns lanattach runs in
-	th       netlinksafe.Handle // the target netns
-	parent   link.Resolved
-	name     string // final name in the target
-	undo     undoStack
-	slave    netlink.Link
-	v4, v6   []netip.Prefix    // addresses to assign, static and picked
-	siblings []arpcheck.Holder // addresses of other slaves on the parent
-	conn     arpcheck.Conn     // probe socket, kept for the announcement
-	hwIface  *net.Interface
-	hw       net.HardwareAddr
-	dad      *arpcheck.DADWatch
-	unlock   func() // releases the --ip auto lock
-	res      Result
+	spec       Spec
+	target     *Target
+	host       netlinksafe.Handle // the netns lanattach runs in
+	th         netlinksafe.Handle // the target netns
+	parent     link.Resolved
+	name       string // final name in the target
+	undo       undoStack
+	slave      netlink.Link
+	v4, v6     []netip.Prefix    // addresses to assign, static and picked
+	siblings   []arpcheck.Holder // addresses of other slaves on the parent
+	conn       arpcheck.Conn     // probe socket, kept for the announcement
+	hwIface    *net.Interface
+	hw         net.HardwareAddr
+	dad        *arpcheck.DADWatch
+	unlock     func()    // releases the --ip auto lock
+	probeStart time.Time // when the address checks began
+	res        Result
 }
 
 // Attach checks spec against the system, then creates, moves, configures
@@ -103,13 +104,14 @@ type step struct {
 	fn   func(context.Context) error
 }
 
-// apply makes the changes, one step after another.
+// apply makes the changes, one step after another. lo comes up last: the
+// kernel leaves a trace of it having been up (its default qdisc).
 func (r *attachRun) apply(ctx context.Context) error {
 	steps := []step{
 		{"vlan", r.ensureVLAN}, {"create", r.create}, {"mac", r.setMAC}, {"mtu", r.setMTU},
-		{"rename", r.rename}, {"mark", r.mark}, {"up", r.up}, {"lo", r.loUp},
+		{"rename", r.rename}, {"mark", r.mark}, {"up", r.up},
 		{"probe", r.probe}, {"addr", r.addAddrs}, {"dad", r.waitDAD}, {"route", r.addRoutes},
-		{"announce", r.announce}, {"done", nil},
+		{"announce", r.announce}, {"lo", r.loUp}, {"done", nil},
 	}
 	for _, s := range steps {
 		if s.name == "vlan" && r.spec.Parent.VID == 0 {

@@ -30,6 +30,7 @@ func (r *attachRun) waitDAD(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, dadTimeout)
 	defer cancel()
 	cs, err := r.dad.Wait(ctx, staticIPs(r.v6))
+	r.res.Probe.DurationMS = elapsedMS(r.probeStart)
 	if err != nil {
 		return fmt.Errorf("waiting for IPv6 DAD on %s in %s: %w", r.name, r.target, err)
 	}

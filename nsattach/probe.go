@@ -41,9 +41,14 @@ func (r *attachRun) probe(ctx context.Context) error {
 		return err
 	}
 	r.v4 = v4
-	if r.spec.Probe.Mode != arpcheck.ModeOff {
+	switch {
+	case r.spec.Probe.Mode == arpcheck.ModeOff:
+	case len(r.v4)+len(r.v6) == 0:
+		r.res.Probe.Result = "no addresses"
+	default:
 		r.res.Probe.Result = "free"
 	}
+	r.probeStart = start
 	r.res.Probe.DurationMS = elapsedMS(start)
 	return nil
 }

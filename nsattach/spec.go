@@ -14,6 +14,7 @@ type Flags struct {
 	Target                                 TargetSpec
 	Parent                                 string
 	VLAN                                   int
+	VLANSet                                bool // --vlan was given (even as 0)
 	Mode, MacvlanMode, IPVlanMode, IPVFlag string
 	Name                                   string
 	IPs, Subnets, Ranges, Excludes         []string
@@ -47,6 +48,9 @@ func Parse(f Flags) (Spec, error) {
 		return Spec{}, err
 	}
 	s := Spec{Target: f.Target, MTU: f.MTU, Announce: !f.NoAnnounce, DryRun: f.DryRun}
+	if f.VLANSet && f.VLAN == 0 {
+		return Spec{}, Inputf("--vlan", "VLAN ID 0 out of range 1-4094")
+	}
 	var err error
 	if s.Parent, err = link.ParseParent(f.Parent, f.VLAN); err != nil {
 		return Spec{}, asInput(err)

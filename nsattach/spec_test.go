@@ -33,6 +33,7 @@ func TestParseBadInput(t *testing.T) {
 		{"missing parent", "--parent", func(f *Flags) { f.Parent = "" }},
 		{"vid 0", "--parent", func(f *Flags) { f.Parent = "eth0.0" }},
 		{"vid 4095", "--vlan", func(f *Flags) { f.VLAN = 4095 }},
+		{"vlan 0 given", "--vlan", func(f *Flags) { f.VLANSet = true }},
 		{"name too long", "--name", func(f *Flags) { f.Name = "abcdefghijklmnop" }},
 		{"name with slash", "--name", func(f *Flags) { f.Name = "a/b" }},
 		{"bad mac", "--mac", func(f *Flags) { f.MAC = "zz:00" }},

@@ -4,11 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 
 	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 	"github.com/lanattach/lanattach/link"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // ensureVLAN creates the 802.1q parent when it is missing.
@@ -130,8 +134,22 @@ func (r *attachRun) loUp(context.Context) error {
 	if err := r.th.LinkSetUp(lo); err != nil {
 		return fmt.Errorf("bringing lo up in %s: %w", r.target, err)
 	}
-	r.undo.push("lo up", func() error { return r.th.LinkSetDown(lo) })
+	r.undo.push("lo up", func() error { return r.loDown(lo) })
 	return nil
+}
+
+// loDown reverts loUp as far as the kernel allows: lo goes down and loses
+// the 127.0.0.1/8 it got when it came up. (The default qdisc the kernel
+// attached stays; no netlink request removes it.)
+func (r *attachRun) loDown(lo netlink.Link) error {
+	if err := r.th.LinkSetDown(lo); err != nil {
+		return err
+	}
+	err := r.th.AddrDel(lo, &netlink.Addr{IPNet: prefixNet(netip.MustParsePrefix("127.0.0.1/8"))})
+	if errors.Is(err, unix.EADDRNOTAVAIL) {
+		return nil
+	}
+	return err
 }
 
 // refresh re-reads the slave and the result fields that come from it.

@@ -75,15 +75,16 @@ func OpenTarget(spec TargetSpec) (*Target, error) {
 	path := spec.NSPath()
 	n, err := ns.GetNS(path)
 	if err != nil {
-		flag := map[bool]string{true: "--pid", false: "--netns-path"}[spec.PID != 0]
-		if spec.Name != "" {
-			flag = "--netns"
-		}
+		flag := flagOf(spec)
 		var notNS ns.NSPathNotExistErr
 		if errors.As(err, &notNS) || errors.Is(err, os.ErrNotExist) {
 			return nil, Inputf(flag, "%s does not exist (is the process or netns gone?)", path)
 		}
 		return nil, Inputf(flag, "%s is not a network namespace: %v", path, err)
+	}
+	if typ, err := unix.IoctlRetInt(int(n.Fd()), unix.NS_GET_NSTYPE); err != nil || typ != unix.CLONE_NEWNET {
+		n.Close()
+		return nil, Inputf(flagOf(spec), "%s is not a network namespace", path)
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(int(n.Fd()), &st); err != nil {
@@ -132,4 +133,16 @@ func (s TargetSpec) String() string {
 func (t *Target) Info() TargetInfo {
 	ti := TargetInfo{PID: t.Spec.PID, Name: t.Spec.Name, Path: t.Spec.NSPath(), Inode: t.Inode}
 	return ti
+}
+
+// flagOf names the flag that gave the target.
+func flagOf(s TargetSpec) string {
+	switch {
+	case s.PID != 0:
+		return "--pid"
+	case s.Name != "":
+		return "--netns"
+	default:
+		return "--netns-path"
+	}
 }

@@ -49,7 +49,7 @@ func attachCommand() *cli.Command {
 // attachFlagValues reads the attach flags.
 func attachFlagValues(c *cli.Context) nsattach.Flags {
 	return nsattach.Flags{
-		Target: targetSpec(c), Parent: c.String("parent"), VLAN: c.Int("vlan"),
+		Target: targetSpec(c), Parent: c.String("parent"), VLAN: c.Int("vlan"), VLANSet: c.IsSet("vlan"),
 		Mode: c.String("mode"), MacvlanMode: c.String("macvlan-mode"),
 		IPVlanMode: c.String("ipvlan-mode"), IPVFlag: c.String("ipvlan-flag"),
 		Name: c.String("name"), IPs: c.StringSlice("ip"), Subnets: c.StringSlice("subnet"),

@@ -3,5 +3,4 @@ package main
 import "github.com/urfave/cli/v2"
 
 // Temporary stubs, replaced by the real commands as they land.
-func probeCommand() *cli.Command { return &cli.Command{Name: "probe"} }
-func scanCommand() *cli.Command  { return &cli.Command{Name: "scan"} }
+func scanCommand() *cli.Command { return &cli.Command{Name: "scan"} }

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"strings"
+
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/containernetworking/plugins/pkg/ns"
+	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/nsattach"
+	"github.com/urfave/cli/v2"
+)
+
+// probeCommand checks addresses for clashes and changes nothing.
+func probeCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "probe",
+		Usage: "check addresses for clashes (host, sibling slaves, ARP probe) and change nothing",
+		Description: "Exit 0 when every address is free, 3 when any is in use. IPv6 addresses get the host and\n" +
+			"sibling check only: their LAN check is the kernel's DAD when attach assigns them.",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "parent", Required: true, Usage: "probe from `IFACE` (in the target when one is given)"},
+			&cli.StringSliceFlag{Name: "ip", Required: true, Usage: "`ADDR` (or ADDR/PREFIX) to check; repeatable"},
+			&cli.StringFlag{Name: "probe", Value: string(arpcheck.ModeFast), Usage: "fast, rfc (RFC 5227 timing) or off (host check only)"},
+			&cli.DurationFlag{Name: "probe-timeout", Value: arpcheck.DefaultWindow, Usage: "the whole probe window in fast mode"},
+			&cli.StringSliceFlag{Name: "gateway", Usage: "the gateway `IP`; an address equal to it clashes; repeatable"},
+		}, targetFlags()...),
+		OnUsageError: onUsageError,
+		Action:       probe,
+	}
+}
+
+// probeRequest is a parsed probe command line.
+type probeRequest struct {
+	parent   string
+	ips      []netip.Addr
+	gateways []netip.Addr
+	cfg      arpcheck.ProbeConfig
+	target   *nsattach.TargetSpec
+}
+
+// probeResult is one address in probe's output.
+type probeResult struct {
+	IP    netip.Addr `json:"ip"`
+	Free  bool       `json:"free"`
+	MAC   string     `json:"mac,omitempty"`
+	Where string     `json:"where,omitempty"`
+	what  string
+}
+
+// parseProbe reads and checks the probe flags.
+func parseProbe(c *cli.Context) (*probeRequest, error) {
+	if c.NArg() > 0 {
+		return nil, usageErr("", "unexpected argument %q (probe takes flags only)", c.Args().First())
+	}
+	r := &probeRequest{parent: c.String("parent")}
+	var err error
+	if r.cfg.Mode, err = arpcheck.ParseMode(c.String("probe")); err != nil {
+		return nil, usageErr("--probe", "%v", err)
+	}
+	if r.cfg.Window = c.Duration("probe-timeout"); r.cfg.Window <= 0 {
+		return nil, usageErr("--probe-timeout", "%v is not a positive duration", r.cfg.Window)
+	}
+	if r.ips, err = parseAddrs("--ip", c.StringSlice("ip")); err != nil {
+		return nil, err
+	}
+	if r.gateways, err = parseAddrs("--gateway", c.StringSlice("gateway")); err != nil {
+		return nil, err
+	}
+	if spec := targetSpec(c); spec != (nsattach.TargetSpec{}) {
+		r.target = &spec
+	}
+	return r, nil
+}
+
+// parseAddrs parses ADDR or ADDR/PREFIX values of flag.
+func parseAddrs(flag string, vals []string) ([]netip.Addr, error) {
+	out := make([]netip.Addr, 0, len(vals))
+	for _, v := range vals {
+		a, err := netip.ParseAddr(v)
+		if p, perr := netip.ParsePrefix(v); err != nil && perr == nil {
+			a, err = p.Addr(), nil
+		}
+		if err != nil || a.Zone() != "" {
+			return nil, usageErr(flag, "%q is not an IP address (e.g. 198.51.100.10 or 2001:db8::10)", v)
+		}
+		out = append(out, a.Unmap())
+	}
+	return out, nil
+}
+
+// probe runs `lanattach probe`.
+func probe(c *cli.Context) error {
+	r, err := parseProbe(c)
+	if err != nil {
+		return err
+	}
+	var netNS ns.NetNS
+	if r.target != nil {
+		t, err := nsattach.OpenTarget(*r.target)
+		if err != nil {
+			return err
+		}
+		defer t.Close()
+		netNS = t.NS
+	}
+	cs, err := checkAddrs(c.Context, r, netNS)
+	if err != nil {
+		return err
+	}
+	return reportProbe(printerOf(c), r.ips, cs)
+}
+
+// checkAddrs runs the host check, then ARP-probes the IPv4 addresses that
+// passed it from the parent (in netNS when not nil).
+func checkAddrs(ctx context.Context, r *probeRequest, netNS ns.NetNS) ([]arpcheck.Conflict, error) {
+	h, err := netlinksafe.NewHandle()
+	if err != nil {
+		return nil, fmt.Errorf("netlink: %w", err)
+	}
+	defer h.Close()
+	var siblings []arpcheck.Holder
+	if netNS == nil {
+		if _, err := h.LinkByName(r.parent); err != nil {
+			return nil, usageErr("--parent", "no interface %s in this netns: %v", r.parent, err)
+		}
+		if siblings, err = nsattach.Siblings(r.parent); err != nil {
+			return nil, fmt.Errorf("listing lanattach slaves of %s: %w", r.parent, err)
+		}
+	}
+	cs, err := arpcheck.HostConflicts(h, r.ips, r.gateways, siblings)
+	if err != nil {
+		return nil, err
+	}
+	lan, err := lanProbe(ctx, r, netNS, rest(r.ips, cs))
+	return append(cs, lan...), err
+}
+
+// rest returns the addresses of ips without a conflict in cs.
+func rest(ips []netip.Addr, cs []arpcheck.Conflict) []netip.Addr {
+	var out []netip.Addr
+	for _, ip := range ips {
+		if conflictOf(ip, cs) == nil {
+			out = append(out, ip)
+		}
+	}
+	return out
+}
+
+// lanProbe ARP-probes ips (IPv4 only) from the parent.
+func lanProbe(ctx context.Context, r *probeRequest, netNS ns.NetNS, ips []netip.Addr) ([]arpcheck.Conflict, error) {
+	if r.cfg.Mode == arpcheck.ModeOff || !hasIPv4(ips) {
+		return nil, nil
+	}
+	conn, ifi, err := arpcheck.Open(netNS, r.parent)
+	if err != nil {
+		if netNS != nil && strings.Contains(err.Error(), "no such network interface") {
+			return nil, usageErr("--parent", "no interface %s in the target: %v", r.parent, err)
+		}
+		return nil, err
+	}
+	defer conn.Close()
+	if ifi.Flags&net.FlagUp == 0 {
+		return nil, fmt.Errorf("--parent %s is down: bring it up (ip link set %s up) to probe from it", r.parent, r.parent)
+	}
+	cs, err := arpcheck.Probe(ctx, conn, ifi.HardwareAddr, ips, r.cfg)
+	if err != nil {
+		return nil, fmt.Errorf("probing from %s: %w", r.parent, err)
+	}
+	return cs, nil
+}
+
+// hasIPv4 reports whether ips holds an IPv4 address.
+func hasIPv4(ips []netip.Addr) bool {
+	for _, ip := range ips {
+		if ip.Is4() {
+			return true
+		}
+	}
+	return false
+}
+
+// conflictOf returns the conflict for ip, or nil.
+func conflictOf(ip netip.Addr, cs []arpcheck.Conflict) *arpcheck.Conflict {
+	for i := range cs {
+		if cs[i].IP == ip {
+			return &cs[i]
+		}
+	}
+	return nil
+}
+
+// reportProbe prints one result per address. With a clash it returns a
+// *arpcheck.ConflictError (exit 3) after printing, and switches JSON off so
+// that stdout keeps the results as its only JSON object; the error still
+// goes to stderr.
+func reportProbe(p *printer, ips []netip.Addr, cs []arpcheck.Conflict) error {
+	var res []probeResult
+	var found []arpcheck.Conflict
+	for _, ip := range ips {
+		r := probeResult{IP: ip, Free: true, what: "free"}
+		if cf := conflictOf(ip, cs); cf != nil {
+			found = append(found, *cf)
+			r = probeResult{IP: ip, MAC: cf.MAC.String(), Where: string(cf.Where), what: strings.TrimPrefix(cf.String(), ip.String()+" is ")}
+		}
+		res = append(res, r)
+	}
+	p.result(map[string]any{"results": res}, func(w io.Writer) {
+		for _, r := range res {
+			fmt.Fprintf(w, "%s\t%s\n", r.IP, r.what)
+		}
+	})
+	if len(found) == 0 {
+		return nil
+	}
+	p.json = false
+	return &arpcheck.ConflictError{Conflicts: found}
+}
