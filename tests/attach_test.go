@@ -30,15 +30,23 @@ func TestAttachMacvlan(t *testing.T) {
 						t.Errorf("passthru slave MAC %s, want the parent's %s", out.MAC, host)
 					}
 				}
-				sandbox.MustPing(t, tg.ns, peerIP)
-				sandbox.MustPing(t, tg.ns, peerIP6)
-				checkListed(t, l, tg, attachment{Interface: "eth1", Parent: l.Parent, Mode: "macvlan",
-					MAC: out.MAC, Addresses: []string{slaveV4, slaveV6}})
-				detachAll(t, l, tg)
-				sandbox.SameSnapshot(t, "attach then detach (host, switch)", before, sandbox.Snapshot(t, l.Host, l.Switch))
+				pingListDetach(t, l, tg, out, before)
 			})
 		}
 	}
+}
+
+// pingListDetach pings the LAN peer from tg over both families, checks
+// that list shows the slave attach reported, detaches, and compares the
+// host and switch with the snapshot taken before the attach.
+func pingListDetach(t *testing.T, l *lan, tg target, out attachOut, before string) {
+	t.Helper()
+	sandbox.MustPing(t, tg.ns, peerIP)
+	sandbox.MustPing(t, tg.ns, peerIP6)
+	checkListed(t, l, tg, attachment{Interface: "eth1", Parent: l.Parent, Mode: out.Mode,
+		MAC: out.MAC, Addresses: []string{slaveV4, slaveV6}})
+	detachAll(t, l, tg)
+	sandbox.SameSnapshot(t, "attach then detach (host, switch)", before, sandbox.Snapshot(t, l.Host, l.Switch))
 }
 
 // checkAttachOut checks attach's JSON result.

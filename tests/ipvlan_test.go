@@ -38,12 +38,7 @@ func TestAttachIPVlan(t *testing.T) {
 						sandbox.MustExec(t, l.peer.NS, "ip", "neigh", "replace", ip, "lladdr", parentMAC, "dev", l.peer.Iface)
 					}
 				}
-				sandbox.MustPing(t, tg.ns, peerIP)
-				sandbox.MustPing(t, tg.ns, peerIP6)
-				checkListed(t, l, tg, attachment{Interface: "eth1", Parent: l.Parent, Mode: "ipvlan",
-					MAC: out.MAC, Addresses: []string{slaveV4, slaveV6}})
-				detachAll(t, l, tg)
-				sandbox.SameSnapshot(t, "attach then detach (host, switch)", before, sandbox.Snapshot(t, l.Host, l.Switch))
+				pingListDetach(t, l, tg, out, before)
 			})
 		}
 	}
