@@ -47,8 +47,8 @@ type probeRequest struct {
 type probeResult struct {
 	IP    netip.Addr `json:"ip"`
 	Free  bool       `json:"free"`
-	MAC   string     `json:"mac,omitempty"`
-	Where string     `json:"where,omitempty"`
+	MAC   string     `json:"mac"`
+	Where string     `json:"where"`
 	what  string
 }
 
