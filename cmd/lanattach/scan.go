@@ -51,14 +51,14 @@ type scanJSON struct {
 
 // parseBits parses a rate such as 256000, 256K or 2M.
 func parseBits(s string) (int64, error) {
-	mult := int64(1)
+	num, mult := s, int64(1)
 	switch {
 	case strings.HasSuffix(s, "K"), strings.HasSuffix(s, "k"):
-		mult, s = 1000, s[:len(s)-1]
+		num, mult = s[:len(s)-1], 1000
 	case strings.HasSuffix(s, "M"), strings.HasSuffix(s, "m"):
-		mult, s = 1000_000, s[:len(s)-1]
+		num, mult = s[:len(s)-1], 1000_000
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
+	n, err := strconv.ParseInt(num, 10, 64)
 	if err != nil || n <= 0 || n > 10_000_000_000/mult {
 		return 0, usageErr("--bandwidth", "%q is not a rate in bits/s (e.g. 256000, 256K, 2M; at most 10000M)", s)
 	}

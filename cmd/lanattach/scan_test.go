@@ -1,0 +1,50 @@
+package main
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/lanattach/lanattach/nsattach"
+)
+
+func TestParseBits(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+	}{
+		{"256000", 256000}, {"256K", 256000}, {"2M", 2000000}, {"2m", 2000000},
+		{"", 0}, {"0", 0}, {"-5", 0}, {"2G", 0}, {"fast", 0}, {"20000M", 0},
+	}
+	for _, tt := range tests {
+		got, err := parseBits(tt.in)
+		var in *nsattach.InputError
+		if got != tt.want || (tt.want == 0) != errors.As(err, &in) {
+			t.Errorf("parseBits(%q) = %d, %v; want %d (bad input when 0)", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseScanSubnet(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"198.51.100.7/24", "198.51.100.0/24"}, {"192.0.2.0/16", "192.0.0.0/16"}, {"203.0.113.8/30", "203.0.113.8/30"},
+		{"10.0.0.0/8", ""}, {"2001:db8::/64", ""}, {"198.51.100.0", ""}, {"x", ""},
+	}
+	for _, tt := range tests {
+		got, err := parseScanSubnet(tt.in)
+		if (tt.want == "") != (err != nil) || (err == nil && got.String() != tt.want) {
+			t.Errorf("parseScanSubnet(%q) = %v, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseAddrs(t *testing.T) {
+	got, err := parseAddrs("--ip", []string{"198.51.100.10", "198.51.100.11/24", "2001:db8::1", "::ffff:192.0.2.1"})
+	if err != nil || len(got) != 4 || got[1].String() != "198.51.100.11" || got[3].String() != "192.0.2.1" {
+		t.Fatalf("parseAddrs = %v, %v", got, err)
+	}
+	for _, bad := range []string{"", "auto", "198.51.100.300", "fe80::1%eth0"} {
+		if _, err := parseAddrs("--ip", []string{bad}); err == nil {
+			t.Errorf("parseAddrs accepted %q", bad)
+		}
+	}
+}
