@@ -21,6 +21,7 @@ type DADWatch struct {
 	flags   map[netip.Addr]int // last flags seen per address; -1: deleted
 	mu      sync.Mutex
 	err     error // the subscription's first error
+	closing sync.Once
 }
 
 // WatchDAD subscribes to address events of interface ifindex in the netns
@@ -104,9 +105,11 @@ func (w *DADWatch) outcome(ips []netip.Addr) (pending []netip.Addr, cs []Conflic
 	return pending, cs, nil
 }
 
-// Close ends the subscription.
+// Close ends the subscription; calling it again does nothing.
 func (w *DADWatch) Close() {
-	close(w.done)
-	for range w.ch { // let the receiver goroutine finish
-	}
+	w.closing.Do(func() {
+		close(w.done)
+		for range w.ch { // let the receiver goroutine finish
+		}
+	})
 }
