@@ -117,7 +117,8 @@ func checkHostAddr(p netip.Prefix) error {
 	switch {
 	case ip.IsUnspecified() || ip.IsMulticast() || ip.IsLoopback():
 		return Inputf("--ip", "%s is not a unicast host address", p)
-	case ip.Is4() && p.Bits() <= 30 && (ip == p.Masked().Addr() || ip == lastAddr(p)):
+	}
+	if first, last := arpcheck.Hosts(p); ip.Is4() && p.Bits() <= 30 && (ip.Less(first) || last.Less(ip)) {
 		return Inputf("--ip", "%s is the network or broadcast address of %s", ip, p.Masked())
 	}
 	return nil
@@ -180,15 +181,4 @@ func routeFamily(r Route) netip.Addr {
 		return r.Dst.Addr()
 	}
 	return r.Via
-}
-
-// lastAddr is the highest address of p (the broadcast address of an IPv4
-// subnet).
-func lastAddr(p netip.Prefix) netip.Addr {
-	b := p.Masked().Addr().AsSlice()
-	for i := p.Bits(); i < len(b)*8; i++ {
-		b[i/8] |= 0x80 >> (i % 8)
-	}
-	ip, _ := netip.AddrFromSlice(b)
-	return ip
 }

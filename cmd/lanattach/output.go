@@ -28,9 +28,10 @@ const outKey = "printer"
 
 // printer writes results as text or as exactly one JSON object.
 type printer struct {
-	json   bool
-	stdout io.Writer
-	stderr io.Writer
+	json    bool
+	printed bool // a result was printed; a later error goes to stderr only
+	stdout  io.Writer
+	stderr  io.Writer
 }
 
 // run runs the app and turns its error into output and an exit code.
@@ -142,7 +143,7 @@ func conflictsJSON(cs []arpcheck.Conflict) []jsonConflict {
 func (p *printer) fail(err error, code int) {
 	line := strings.ReplaceAll(err.Error(), "\n", " ")
 	fmt.Fprintln(p.stderr, "lanattach: "+line)
-	if !p.json {
+	if !p.json || p.printed {
 		return
 	}
 	obj := map[string]any{"error": line, "code": code}
@@ -155,6 +156,7 @@ func (p *printer) fail(err error, code int) {
 
 // result prints a successful result: v as JSON, or text(w) for people.
 func (p *printer) result(v any, text func(w io.Writer)) error {
+	p.printed = true
 	if p.json {
 		p.emitJSON(v)
 		return nil

@@ -195,9 +195,8 @@ func conflictOf(ip netip.Addr, cs []arpcheck.Conflict) *arpcheck.Conflict {
 }
 
 // reportProbe prints one result per address. With a clash it returns a
-// *arpcheck.ConflictError (exit 3) after printing, and switches JSON off so
-// that stdout keeps the results as its only JSON object; the error still
-// goes to stderr.
+// *arpcheck.ConflictError (exit 3) after printing; the printer then only
+// writes the error to stderr, so stdout keeps one JSON object.
 func reportProbe(p *printer, ips []netip.Addr, cs []arpcheck.Conflict) error {
 	var res []probeResult
 	var found []arpcheck.Conflict
@@ -217,6 +216,5 @@ func reportProbe(p *printer, ips []netip.Addr, cs []arpcheck.Conflict) error {
 	if len(found) == 0 {
 		return nil
 	}
-	p.json = false
 	return &arpcheck.ConflictError{Conflicts: found}
 }
