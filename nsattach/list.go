@@ -1,8 +1,11 @@
 package nsattach
 
 import (
+	"errors"
+	"fmt"
 	"net/netip"
 
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/arpcheck"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
@@ -66,24 +69,48 @@ func globalAddrs(v *nsView, l netlink.Link) []netip.Prefix {
 	return out
 }
 
-// Siblings returns the addresses held by slaves lanattach made off parent
-// (in any namespace), for the host check.
+// Siblings returns the addresses held by slaves (made by lanattach or
+// not, in any namespace) whose lower device is the interface called parent
+// in the namespace lanattach runs in, for the host check: probes cannot
+// always see them. A parent that does not exist yet has none.
 func Siblings(parent string) ([]arpcheck.Holder, error) {
+	idx, err := hostIndex(parent)
+	if err != nil || idx == 0 {
+		return nil, err
+	}
 	var out []arpcheck.Holder
-	err := eachNamespace(func(v *nsView) error {
+	err = eachNamespace(func(v *nsView) error {
 		for _, l := range v.Links {
-			a, ok := attachmentOf(v, l)
-			if !ok || a.Parent != parent {
+			if _, isSlave := link.TypeOf(l); !isSlave || !v.lowerIsHost(l, idx) {
 				continue
 			}
 			for _, p := range globalAddrs(v, l) {
 				out = append(out, arpcheck.Holder{IP: p.Addr(), MAC: l.Attrs().HardwareAddr,
-					Detail: a.Interface + " in " + describe(v.Info)})
+					Detail: l.Attrs().Name + " in " + describe(v.Info)})
 			}
 		}
 		return nil
 	})
 	return out, err
+}
+
+// hostIndex returns the index of the interface called name in the
+// namespace lanattach runs in, 0 if there is none.
+func hostIndex(name string) (int, error) {
+	h, err := netlinksafe.NewHandle()
+	if err != nil {
+		return 0, fmt.Errorf("netlink: %w", err)
+	}
+	defer h.Close()
+	l, err := h.LinkByName(name)
+	var nf netlink.LinkNotFoundError
+	if errors.As(err, &nf) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("looking up %s: %w", name, err)
+	}
+	return l.Attrs().Index, nil
 }
 
 // describe names a namespace for messages.
