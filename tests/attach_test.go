@@ -122,10 +122,12 @@ func checkListed(t *testing.T, l *lan, tg target, want ...attachment) {
 // lanattach did not make is left there.
 func detachAll(t *testing.T, l *lan, tg target, keep ...string) {
 	t.Helper()
-	r := l.Lanattach(t, append([]string{"detach"}, tg.args...)...)
+	r := l.Lanattach(t, append([]string{"-o", "json", "detach"}, tg.args...)...)
 	if r.Code != 0 {
 		t.Fatalf("detach failed:\n%s", r)
 	}
+	var out map[string]any
+	r.JSON(t, &out)
 	checkOnly(t, tg.ns, append(keep, "lo")...)
 	if got := l.list(t, tg); len(got) != 0 {
 		t.Errorf("list still shows %+v after detach", got)
