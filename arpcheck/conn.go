@@ -34,7 +34,7 @@ var broadcast = &packet.Addr{HardwareAddr: net.HardwareAddr{0xff, 0xff, 0xff, 0x
 func Open(netNS ns.NetNS, ifname string) (Conn, *net.Interface, error) {
 	var c *packet.Conn
 	var ifi *net.Interface
-	open := func(ns.NetNS) error {
+	err := inNS(netNS, func() error {
 		var err error
 		if ifi, err = net.InterfaceByName(ifname); err != nil {
 			return fmt.Errorf("interface %s: %w", ifname, err)
@@ -43,17 +43,21 @@ func Open(netNS ns.NetNS, ifname string) (Conn, *net.Interface, error) {
 			return fmt.Errorf("opening an ARP socket on %s (needs CAP_NET_RAW): %w", ifname, err)
 		}
 		return nil
-	}
-	var err error
-	if netNS == nil {
-		err = open(nil)
-	} else {
-		err = netNS.Do(open)
-	}
+	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return c, ifi, nil
+}
+
+// inNS runs fn in netNS on a locked thread thrown away if switching back
+// fails (ns.NetNS.Do), or right here when netNS is nil. fn must not start
+// goroutines.
+func inNS(netNS ns.NetNS, fn func() error) error {
+	if netNS == nil {
+		return fn()
+	}
+	return netNS.Do(func(ns.NetNS) error { return fn() })
 }
 
 // parseARP decodes an Ethernet/IPv4 ARP payload; anything else is not ok.
@@ -89,6 +93,21 @@ func send(c Conn, b []byte) error {
 // stepFunc sends whatever is due at now and returns when it wants to be
 // called next; more is false after its last send.
 type stepFunc func(now time.Time) (next time.Time, more bool, err error)
+
+// rounds returns a stepFunc that calls send at each offset of at from
+// start and is done after the last one.
+func rounds(start time.Time, at []time.Duration, send func() error) stepFunc {
+	sent := 0
+	return func(time.Time) (time.Time, bool, error) {
+		if err := send(); err != nil {
+			return time.Time{}, false, err
+		}
+		if sent++; sent == len(at) {
+			return time.Time{}, false, nil
+		}
+		return start.Add(at[sent]), true, nil
+	}
+}
 
 // recvFunc handles one received payload; it returns true to end the
 // exchange early.

@@ -28,6 +28,7 @@ type fakeConn struct {
 	deadline time.Time
 	wake     chan struct{}
 	sent     [][]byte
+	to       []net.Addr // where each sent payload went
 	onSend   func(f *fakeConn, b []byte)
 }
 
@@ -82,9 +83,10 @@ func (f *fakeConn) ReadFrom(b []byte) (int, net.Addr, error) {
 	}
 }
 
-func (f *fakeConn) WriteTo(b []byte, _ net.Addr) (int, error) {
+func (f *fakeConn) WriteTo(b []byte, to net.Addr) (int, error) {
 	f.mu.Lock()
 	f.sent = append(f.sent, append([]byte(nil), b...))
+	f.to = append(f.to, to)
 	on := f.onSend
 	f.mu.Unlock()
 	if on != nil {

@@ -80,10 +80,17 @@ func schedule(cfg ProbeConfig, rnd func(time.Duration) time.Duration) ([probeNum
 func jitter(d time.Duration) time.Duration { return rand.N(d + 1) }
 
 // ipv4s keeps the IPv4 addresses of ips, unmapped and deduplicated.
-func ipv4s(ips []netip.Addr) []netip.Addr {
+func ipv4s(ips []netip.Addr) []netip.Addr { return distinct(ips, netip.Addr.Is4) }
+
+// ipv6s keeps the IPv6 addresses of ips (not IPv4-mapped ones),
+// deduplicated.
+func ipv6s(ips []netip.Addr) []netip.Addr { return distinct(ips, netip.Addr.Is6) }
+
+// distinct keeps the unmapped addresses of ips that keep accepts, once each.
+func distinct(ips []netip.Addr, keep func(netip.Addr) bool) []netip.Addr {
 	var out []netip.Addr
 	for _, ip := range ips {
-		if ip = ip.Unmap(); ip.Is4() && !slices.Contains(out, ip) {
+		if ip = ip.Unmap(); keep(ip) && !slices.Contains(out, ip) {
 			out = append(out, ip)
 		}
 	}
@@ -109,18 +116,15 @@ func Probe(ctx context.Context, c Conn, hw net.HardwareAddr, ips []netip.Addr, c
 	}
 	at, linger := schedule(cfg, jitter)
 	w := newWatch(hw, cands)
-	start, sent := time.Now(), 0
-	step := func(time.Time) (time.Time, bool, error) {
+	start := time.Now()
+	step := rounds(start, at[:], func() error {
 		for _, p := range pkts {
 			if err := send(c, p); err != nil {
-				return time.Time{}, false, err
+				return err
 			}
 		}
-		if sent++; sent == probeNum {
-			return time.Time{}, false, nil
-		}
-		return start.Add(at[sent]), true, nil
-	}
+		return nil
+	})
 	err := exchange(ctx, c, start.Add(at[0]), linger, step, w.handle)
 	if err != nil {
 		err = fmt.Errorf("ARP probe for %v: %w", cands, err)
@@ -159,11 +163,17 @@ func (w *watch) handle(b []byte, _ net.Addr) bool {
 		}
 		ip, detail = p.TargetIP, "another host is probing for it"
 	}
+	return w.record(ip, p.SenderHardwareAddr, WhereLAN, detail)
+}
+
+// record keeps the first clash seen for a candidate ip (other addresses
+// are ignored) and says whether every candidate has clashed.
+func (w *watch) record(ip netip.Addr, mac net.HardwareAddr, where Where, detail string) bool {
 	i, ok := w.index[ip]
 	if !ok || w.found[i].IP.IsValid() {
 		return false
 	}
-	w.found[i] = Conflict{IP: ip, MAC: slices.Clone(p.SenderHardwareAddr), Where: WhereLAN, Detail: detail}
+	w.found[i] = Conflict{IP: ip, MAC: slices.Clone(mac), Where: where, Detail: detail}
 	w.left--
 	return w.left == 0
 }

@@ -1,6 +1,7 @@
 package arpcheck
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net"
@@ -92,34 +93,38 @@ func TestProbe(t *testing.T) {
 			}
 			start := time.Now()
 			got, err := Probe(context.Background(), c, ourMAC, tt.ips, ProbeConfig{Mode: ModeFast, Window: window})
-			took := time.Since(start)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkConflicts(t, got, tt.want)
-			maxTime := tt.maxTime
-			if maxTime == 0 {
-				maxTime = window + 150*time.Millisecond
-			}
-			if took > maxTime {
-				t.Errorf("took %v, want at most %v", took, maxTime)
-			}
-			if len(tt.want) < len(tt.ips) && took < window-5*time.Millisecond {
-				t.Errorf("took %v: stopped listening before the %v window closed", took, window)
-			}
+			checkRun(t, time.Since(start), window, tt.maxTime, err, len(tt.want) == len(tt.ips))
+			checkConflicts(t, got, tt.want, WhereLAN)
 		})
 	}
 }
 
-// checkConflicts compares conflicts with the wanted address -> MAC map.
-func checkConflicts(t *testing.T, got []Conflict, want map[netip.Addr]net.HardwareAddr) {
+// checkRun checks that a probe in a window returned no error, took at most
+// maxTime (0: the window and 150ms) and listened the whole window unless
+// every candidate clashed.
+func checkRun(t *testing.T, took, window, maxTime time.Duration, err error, allClashed bool) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if maxTime = cmp.Or(maxTime, window+150*time.Millisecond); took > maxTime {
+		t.Errorf("took %v, want at most %v", took, maxTime)
+	}
+	if !allClashed && took < window-5*time.Millisecond {
+		t.Errorf("took %v: stopped listening before the %v window closed", took, window)
+	}
+}
+
+// checkConflicts compares conflicts with the wanted address -> MAC map,
+// all found at where.
+func checkConflicts(t *testing.T, got []Conflict, want map[netip.Addr]net.HardwareAddr, where Where) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("conflicts %v, want %v", got, want)
 	}
 	for _, c := range got {
-		if w, ok := want[c.IP]; !ok || c.MAC.String() != w.String() || c.Where != WhereLAN {
-			t.Errorf("conflict %v, want %v on the lan", c, want)
+		if w, ok := want[c.IP]; !ok || c.MAC.String() != w.String() || c.Where != where {
+			t.Errorf("conflict %v, want %v at %s", c, want, where)
 		}
 	}
 }
