@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
@@ -20,12 +23,12 @@ func probeCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "probe",
 		Usage: "check addresses for clashes (host, sibling slaves, ARP probe) and change nothing",
-		Description: "Exit 0 when every address is free, 3 when any is in use. IPv6 addresses get the host and\n" +
-			"sibling check only: their LAN check is the kernel's DAD when attach assigns them.",
+		Description: "Exit 0 when every address is free, 3 when any is in use. IPv4 addresses are ARP-probed (RFC 5227),\n" +
+			"IPv6 addresses get duplicate address detection solicitations (RFC 4862), both in the same window.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "parent", Required: true, Usage: "probe from `IFACE` (in the target when one is given)"},
 			&cli.StringSliceFlag{Name: "ip", Required: true, Usage: "`ADDR` (or ADDR/PREFIX) to check; repeatable"},
-			&cli.StringFlag{Name: "probe", Value: string(arpcheck.ModeFast), Usage: "fast, rfc (RFC 5227 timing) or off (host check only)"},
+			&cli.StringFlag{Name: "probe", Value: string(arpcheck.ModeFast), Usage: "fast, rfc (RFC 5227 / RFC 4862 timing) or off (host check only)"},
 			&cli.DurationFlag{Name: "probe-timeout", Value: arpcheck.DefaultWindow, Usage: "the whole probe window in fast mode"},
 			&cli.StringSliceFlag{Name: "gateway", Usage: "the gateway `IP`; an address equal to it clashes; repeatable"},
 		}, targetFlags()...),
@@ -115,8 +118,8 @@ func probe(c *cli.Context) error {
 	return reportProbe(printerOf(c), r.ips, cs)
 }
 
-// checkAddrs runs the host check, then ARP-probes the IPv4 addresses that
-// passed it from the parent (in netNS when not nil).
+// checkAddrs runs the host check, then probes the addresses that passed it
+// from the parent (in netNS when not nil).
 func checkAddrs(ctx context.Context, r *probeRequest, netNS ns.NetNS) ([]arpcheck.Conflict, error) {
 	h, err := netlinksafe.NewHandle()
 	if err != nil {
@@ -151,37 +154,73 @@ func rest(ips []netip.Addr, cs []arpcheck.Conflict) []netip.Addr {
 	return out
 }
 
-// lanProbe ARP-probes ips (IPv4 only) from the parent.
+// lanProbe probes ips from the parent: IPv4 by ARP and IPv6 by DAD
+// solicitations, both at once, so the whole probe takes one window.
 func lanProbe(ctx context.Context, r *probeRequest, netNS ns.NetNS, ips []netip.Addr) ([]arpcheck.Conflict, error) {
-	if r.cfg.Mode == arpcheck.ModeOff || !hasIPv4(ips) {
+	if r.cfg.Mode == arpcheck.ModeOff {
 		return nil, nil
 	}
-	conn, ifi, err := arpcheck.Open(netNS, r.parent)
-	if err != nil {
-		if netNS != nil && strings.Contains(err.Error(), "no such network interface") {
-			return nil, usageErr("--parent", "no interface %s in the target: %v", r.parent, err)
+	var runs []func() ([]arpcheck.Conflict, error)
+	if slices.ContainsFunc(ips, netip.Addr.Is4) {
+		conn, ifi, err := openProbe(r, netNS, arpcheck.Open)
+		if err != nil {
+			return nil, err
 		}
-		return nil, err
+		defer conn.Close()
+		runs = append(runs, func() ([]arpcheck.Conflict, error) {
+			return arpcheck.Probe(ctx, conn, ifi.HardwareAddr, ips, r.cfg)
+		})
 	}
-	defer conn.Close()
-	if ifi.Flags&net.FlagUp == 0 {
-		return nil, fmt.Errorf("--parent %s is down: bring it up (ip link set %s up) to probe from it", r.parent, r.parent)
+	if slices.ContainsFunc(ips, netip.Addr.Is6) {
+		conn, ifi, err := openProbe(r, netNS, arpcheck.OpenNDP)
+		if err != nil {
+			return nil, err
+		}
+		defer conn.Close()
+		runs = append(runs, func() ([]arpcheck.Conflict, error) {
+			return arpcheck.ProbeNDP(ctx, conn, ifi.HardwareAddr, ips, r.cfg)
+		})
 	}
-	cs, err := arpcheck.Probe(ctx, conn, ifi.HardwareAddr, ips, r.cfg)
+	cs, err := runAll(runs)
 	if err != nil {
 		return nil, fmt.Errorf("probing from %s: %w", r.parent, err)
 	}
 	return cs, nil
 }
 
-// hasIPv4 reports whether ips holds an IPv4 address.
-func hasIPv4(ips []netip.Addr) bool {
-	for _, ip := range ips {
-		if ip.Is4() {
-			return true
+// openProbe opens a probe socket with open on the parent, which must be up.
+func openProbe[C io.Closer](r *probeRequest, netNS ns.NetNS, open func(ns.NetNS, string) (C, *net.Interface, error)) (C, *net.Interface, error) {
+	var none C
+	conn, ifi, err := open(netNS, r.parent)
+	if err != nil {
+		if netNS != nil && strings.Contains(err.Error(), "no such network interface") {
+			return none, nil, usageErr("--parent", "no interface %s in the target: %v", r.parent, err)
 		}
+		return none, nil, err
 	}
-	return false
+	if ifi.Flags&net.FlagUp == 0 {
+		conn.Close()
+		return none, nil, fmt.Errorf("--parent %s is down: bring it up (ip link set %s up) to probe from it", r.parent, r.parent)
+	}
+	return conn, ifi, nil
+}
+
+// runAll runs every probe at once and gathers their conflicts and errors.
+func runAll(runs []func() ([]arpcheck.Conflict, error)) ([]arpcheck.Conflict, error) {
+	var mu sync.Mutex
+	var cs []arpcheck.Conflict
+	var errs []error
+	var wg sync.WaitGroup
+	for _, run := range runs {
+		wg.Go(func() {
+			c, err := run()
+			mu.Lock()
+			defer mu.Unlock()
+			cs, errs = append(cs, c...), append(errs, err)
+		})
+	}
+	wg.Wait()
+	return cs, errors.Join(errs...)
 }
 
 // conflictOf returns the conflict for ip, or nil.
