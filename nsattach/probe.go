@@ -3,6 +3,7 @@ package nsattach
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/netip"
 	"time"
 
@@ -53,13 +54,13 @@ func (r *attachRun) probe(ctx context.Context) error {
 	return nil
 }
 
-// startV6 picks --ip auto IPv6 addresses by the host check and assigns
-// every IPv6 address, which starts the kernel's DAD.
+// startV6 picks --ip auto IPv6 addresses by the host check and a DAD
+// probe, and assigns every IPv6 address, which starts the kernel's DAD.
 func (r *attachRun) startV6(ctx context.Context) error {
 	v6 := family(r.spec.Addrs.Static, false)
 	for _, p := range r.spec.Addrs.Auto {
 		if p.Subnet.Addr().Is6() {
-			ip, err := arpcheck.Pick(ctx, p, autoBatch, r.hostOnly)
+			ip, err := r.pickV6(ctx, p)
 			if err != nil {
 				return fmt.Errorf("--ip auto: %w", err)
 			}
@@ -101,6 +102,39 @@ func (r *attachRun) checkV4(ctx context.Context) ([]netip.Prefix, error) {
 // hostOnly is the --ip auto check without a LAN probe.
 func (r *attachRun) hostOnly(_ context.Context, ips []netip.Addr) ([]arpcheck.Conflict, error) {
 	return arpcheck.HostConflicts(r.host, ips, r.spec.Addrs.Gateways, r.siblings)
+}
+
+// pickV6 picks an --ip auto IPv6 address by the host check and an RFC 4862
+// DAD probe of the candidates, sent like openConn's ARP probes: from the
+// slave in the target for macvlan, from the parent for ipvlan. The
+// kernel's own DAD still runs once the address is assigned.
+func (r *attachRun) pickV6(ctx context.Context, p arpcheck.Pool) (netip.Addr, error) {
+	if r.spec.Probe.Mode == arpcheck.ModeOff {
+		return arpcheck.Pick(ctx, p, autoBatch, r.hostOnly)
+	}
+	var conn arpcheck.NDPConn
+	var ifi *net.Interface
+	var err error
+	if r.spec.Type.Kind == "ipvlan" {
+		conn, ifi, err = arpcheck.OpenNDP(nil, r.spec.Parent.Name())
+	} else {
+		conn, ifi, err = arpcheck.OpenNDP(r.target.NS, r.name)
+	}
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("opening DAD probe sockets on %s: %w", r.probeIface(), err)
+	}
+	defer conn.Close()
+	return arpcheck.Pick(ctx, p, autoBatch, func(ctx context.Context, ips []netip.Addr) ([]arpcheck.Conflict, error) {
+		cs, err := r.hostOnly(ctx, ips)
+		if err != nil {
+			return nil, err
+		}
+		lan, err := arpcheck.ProbeNDP(ctx, conn, ifi.HardwareAddr, ips, r.spec.Probe)
+		if err != nil {
+			return nil, fmt.Errorf("IPv6 DAD probe on %s: %w", r.probeIface(), err)
+		}
+		return append(cs, lan...), nil
+	})
 }
 
 // hostAndLAN is the --ip auto check for IPv4: the host check, then a probe
