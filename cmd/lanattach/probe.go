@@ -22,7 +22,7 @@ import (
 func probeCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "probe",
-		Usage: "check addresses for clashes (host, sibling slaves, ARP probe) and change nothing",
+		Usage: "check addresses for clashes (host, sibling slaves, ARP probe, IPv6 DAD) and change nothing",
 		Description: "Exit 0 when every address is free, 3 when any is in use. IPv4 addresses are ARP-probed (RFC 5227),\n" +
 			"IPv6 addresses get duplicate address detection solicitations (RFC 4862), both in the same window.",
 		Flags: append([]cli.Flag{
