@@ -84,7 +84,7 @@ func TestProbeCommand(t *testing.T) {
 		{name: "host holds it on another interface", ip: "203.0.113.5", mac: otherMAC, where: "host"},
 		{name: "gateway", ip: "198.51.100.254", args: []string{"--gateway", "198.51.100.254"}, where: "lan"},
 		{name: "host IPv6", ip: hostIP6, mac: parentMAC, where: "host"},
-		{name: "free IPv6 (host check only)", ip: "2001:db8:1::77", free: true},
+		{name: "free IPv6", ip: "2001:db8:1::77", free: true},
 		{name: "probe off still checks the host", ip: hostIP, args: []string{"--probe", "off"}, mac: parentMAC, where: "host"},
 	}
 	for _, tt := range tests {
