@@ -54,6 +54,11 @@ func (l *LAN) must(t testing.TB, args ...string) string {
 // `ip netns exec`) or, when ns starts with "/", a netns path such as
 // /proc/PID/ns/net (via `nsenter --net=`).
 func nsCommand(ns string, argv []string) []string {
+	// An absolute path, so that a busybox nsenter (VM guest) runs the
+	// program PATH names, not its own applet of that name.
+	if p, err := exec.LookPath(argv[0]); err == nil {
+		argv = append([]string{p}, argv[1:]...)
+	}
 	if strings.HasPrefix(ns, "/") {
 		return append([]string{"nsenter", "--net=" + ns, "--"}, argv...)
 	}

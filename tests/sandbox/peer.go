@@ -78,10 +78,13 @@ func Ping(t testing.TB, ns, ip string) (string, error) {
 	return Exec(t, ns, "ping", "-c", "1", "-w", "5", ip)
 }
 
-// MustPing fails the test unless ip answers a ping from ns.
+// MustPing fails the test unless ip answers a ping from ns, showing the
+// addresses and neighbours of ns on failure.
 func MustPing(t testing.TB, ns, ip string) {
 	t.Helper()
 	if out, err := Ping(t, ns, ip); err != nil {
-		t.Fatalf("ping %s from %s: %v\n%s", ip, ns, err, out)
+		addrs, _ := Exec(t, ns, "ip", "addr", "show")
+		neigh, _ := Exec(t, ns, "ip", "neigh", "show")
+		t.Fatalf("ping %s from %s: %v\n%s\naddresses in %s:\n%s\nneighbours:\n%s", ip, ns, err, out, ns, addrs, neigh)
 	}
 }

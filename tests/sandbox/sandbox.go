@@ -19,8 +19,10 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // DefaultSubnet is the IPv4 subnet of a LAN when Options.Subnet is unset.
@@ -133,7 +135,31 @@ func (l *LAN) plug(t testing.TB, ns, iface string) string {
 	l.must(t, "-n", l.Switch, "link", "add", port, "type", "veth", "peer", "name", iface, "netns", ns)
 	l.must(t, "-n", l.Switch, "link", "set", port, "master", "br0", "up")
 	l.must(t, "-n", ns, "link", "set", iface, "up")
+	waitOperUp(t, l.Switch, port)
+	waitOperUp(t, ns, iface)
+	waitOperUp(t, l.Switch, "br0")
 	return port
+}
+
+// waitOperUp waits until iface in ns is operationally up: the kernel
+// settles a new veth's state a moment after it is set up, and a snapshot
+// must not catch it half-way.
+func waitOperUp(t testing.TB, ns, iface string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, err := runIP("-n", ns, "-o", "link", "show", "dev", iface)
+		if err != nil {
+			t.Fatalf("sandbox: %v", err)
+		}
+		if strings.Contains(out, " state UP ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sandbox: %s in %s is not up after 10s: %s", iface, ns, out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // nextPort returns a fresh switch port name: p1, p2, ...
@@ -172,6 +198,8 @@ func (l *LAN) AddHostIface(t testing.TB, name string, addrs ...string) {
 	l.must(t, "-n", l.Switch, "link", "add", port, "type", "veth", "peer", "name", name, "netns", l.Host)
 	l.must(t, "-n", l.Switch, "link", "set", port, "up")
 	l.must(t, "-n", l.Host, "link", "set", name, "up")
+	waitOperUp(t, l.Switch, port)
+	waitOperUp(t, l.Host, name)
 	for _, a := range addrs {
 		l.AddAddr(t, l.Host, name, a)
 	}
