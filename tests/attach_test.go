@@ -20,8 +20,13 @@ func TestAttachMacvlan(t *testing.T) {
 				l := newLAN(t)
 				tg := l.newTarget(t, kind)
 				before := sandbox.Snapshot(t, l.Host, l.Switch)
+				peer := sandbox.Snapshot(t, l.peer.NS)
 				out := l.attach(t, tg, "--parent", l.Parent, "--macvlan-mode", mode,
 					"--ip", slaveV4, "--ip", slaveV6, "--probe", "off")
+				if !tg.named(out.Target) {
+					t.Errorf("attach JSON target %+v does not name %s %v", out.Target, tg.kind, tg.args)
+				}
+				sandbox.SameSnapshot(t, "attach (another netns, the peer)", peer, sandbox.Snapshot(t, l.peer.NS))
 				checkAttachOut(t, out, "eth1", "macvlan", mode, l.Parent, slaveV4, slaveV6)
 				checkSlave(t, tg.ns, "eth1", "macvlan", mode, out.MAC)
 				checkAddrs(t, tg.ns, "eth1", slaveV4, slaveV6)

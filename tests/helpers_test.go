@@ -52,8 +52,9 @@ type target struct {
 	pid  int    // for kind "pid"
 }
 
-// targetKinds are the three ways to name a target.
-var targetKinds = []string{"netns", "netns-path", "pid"}
+// targetKinds are the ways to name a target: --netns, --netns-path with
+// a /run/netns path, --pid, and --netns-path with a /proc/PID/ns/net path.
+var targetKinds = []string{"netns", "netns-path", "pid", "proc-path"}
 
 // newTarget makes a target of kind in l.
 func (l *lan) newTarget(t *testing.T, kind string) target {
@@ -68,6 +69,10 @@ func (l *lan) newTarget(t *testing.T, kind string) target {
 	case "pid":
 		pid := l.NewPIDTarget(t)
 		return target{kind: kind, args: []string{"--pid", strconv.Itoa(pid)}, ns: sandbox.PIDPath(pid), pid: pid}
+	case "proc-path":
+		pid := l.NewPIDTarget(t)
+		p := sandbox.PIDPath(pid)
+		return target{kind: kind, args: []string{"--netns-path", p}, ns: p, pid: pid}
 	}
 	t.Fatalf("unknown target kind %q", kind)
 	return target{}
@@ -146,6 +151,18 @@ func (l *lan) list(t *testing.T, tg target) []attachment {
 		}
 	}
 	return mine
+}
+
+// named reports whether attach's target info names tg: by the netns name,
+// path or pid it was given.
+func (tg target) named(ti targetInfo) bool {
+	switch tg.kind {
+	case "netns":
+		return ti.Netns == tg.name
+	case "pid":
+		return ti.PID == tg.pid
+	}
+	return ti.Path == tg.args[1]
 }
 
 // matches reports whether list's target info names tg.
