@@ -53,7 +53,7 @@ type attachRun struct {
 	hwIface    *net.Interface
 	hw         net.HardwareAddr
 	dad        *arpcheck.DADWatch
-	unlock     func()    // releases the --ip auto lock
+	unlock     func()    // releases the host-wide lock
 	probeStart time.Time // when the address checks began
 	res        Result
 }

@@ -1,6 +1,7 @@
 package nsattach
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -20,7 +21,7 @@ type Detached struct {
 // not empty), then every VLAN lanattach made that those slaves sat on and
 // that nothing uses any more. A name that is not a lanattach slave is bad
 // input; no slave at all is not an error.
-func Detach(spec TargetSpec, name string) (*Detached, error) {
+func Detach(ctx context.Context, spec TargetSpec, name string) (*Detached, error) {
 	t, err := OpenTarget(spec)
 	if err != nil {
 		return nil, err
@@ -45,6 +46,14 @@ func Detach(spec TargetSpec, name string) (*Detached, error) {
 		p, _ := link.SlaveParent(l.Attrs().Alias)
 		parents[p] = true
 	}
+	if len(parents) == 0 {
+		return d, nil
+	}
+	unlock, err := hostLock(ctx)
+	if err != nil {
+		return d, err
+	}
+	defer unlock()
 	for p := range parents {
 		deleted, err := deleteVLANIfUnused(p)
 		if err != nil {

@@ -1,6 +1,7 @@
 package nsattach
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
@@ -14,7 +15,12 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 // GC deletes the VLAN sub-interfaces lanattach made in the namespace it
 // runs in that no link uses any more, and returns their names.
-func GC() ([]string, error) {
+func GC(ctx context.Context) ([]string, error) {
+	unlock, err := hostLock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	h, err := netlinksafe.NewHandle()
 	if err != nil {
 		return nil, fmt.Errorf("netlink: %w", err)

@@ -13,8 +13,33 @@ import (
 )
 
 // LockDir holds the host-wide lock that keeps concurrent --ip auto runs
-// from picking the same address.
-var LockDir = "/run/lanattach"
+// from picking the same address and VLAN parents from being deleted while
+// another run creates a slave on them.
+var LockDir = arpcheck.DefaultLockDir
+
+// lockWait bounds the wait for the host-wide lock.
+const lockWait = 30 * time.Second
+
+// hostLock takes the host-wide lock, waiting at most lockWait.
+func hostLock(ctx context.Context) (func(), error) {
+	ctx, cancel := context.WithTimeout(ctx, lockWait)
+	defer cancel()
+	unlock, err := arpcheck.Lock(ctx, LockDir)
+	if err != nil {
+		return nil, fmt.Errorf("taking the host-wide lock in %s: %w", LockDir, err)
+	}
+	return unlock, nil
+}
+
+// lock takes the host-wide lock for the rest of the run, once.
+func (r *attachRun) lock(ctx context.Context) error {
+	if r.unlock != nil {
+		return nil
+	}
+	unlock, err := hostLock(ctx)
+	r.unlock = unlock
+	return err
+}
 
 // autoBatch is how many --ip auto candidates one probe window checks.
 const autoBatch = 16
@@ -25,11 +50,10 @@ const autoBatch = 16
 func (r *attachRun) probe(ctx context.Context) error {
 	start := time.Now()
 	if len(r.spec.Addrs.Auto) > 0 {
-		unlock, err := arpcheck.Lock(ctx, LockDir)
-		if err != nil {
-			return fmt.Errorf("--ip auto: taking the lock in %s: %w", LockDir, err)
+		if err := r.lock(ctx); err != nil {
+			return fmt.Errorf("--ip auto: %w", err)
 		}
-		r.unlock = unlock
+		var err error
 		if r.siblings, err = Siblings(r.spec.Parent.Name()); err != nil {
 			return fmt.Errorf("listing sibling slaves of %s: %w", r.spec.Parent.Name(), err)
 		}

@@ -15,10 +15,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ensureVLAN creates the 802.1q parent when it is missing.
-func (r *attachRun) ensureVLAN(context.Context) error {
-	if r.parent.Link != nil {
-		return nil
+// ensureVLAN creates the 802.1q parent when it is missing. It holds the
+// host-wide lock from here on, so that no gc or detach deletes the VLAN
+// before the slave sits on it.
+func (r *attachRun) ensureVLAN(ctx context.Context) error {
+	if err := r.lock(ctx); err != nil {
+		return err
+	}
+	if err := r.reresolve(); err != nil || r.parent.Link != nil {
+		return err
 	}
 	l, err := link.CreateVLAN(r.host, r.parent)
 	if err != nil {
@@ -160,5 +165,16 @@ func (r *attachRun) refresh() error {
 	}
 	r.slave = l
 	r.res.MAC = l.Attrs().HardwareAddr.String()
+	return nil
+}
+
+// reresolve looks the VLAN parent up again under the lock: another run may
+// have created or deleted it since the preflight.
+func (r *attachRun) reresolve() error {
+	res, err := link.Resolve(r.host, r.spec.Parent)
+	if err != nil {
+		return asInput(err)
+	}
+	r.parent = res
 	return nil
 }

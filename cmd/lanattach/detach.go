@@ -20,7 +20,7 @@ func detachCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return usageErr("", "unexpected argument %q (detach takes flags only)", c.Args().First())
 			}
-			d, err := nsattach.Detach(targetSpec(c), c.String("name"))
+			d, err := nsattach.Detach(c.Context, targetSpec(c), c.String("name"))
 			if err != nil {
 				return err
 			}

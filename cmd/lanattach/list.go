@@ -51,7 +51,7 @@ func gcCommand() *cli.Command {
 		Usage:        "delete VLAN sub-interfaces lanattach made that no slave uses any more",
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
-			deleted, err := nsattach.GC()
+			deleted, err := nsattach.GC(c.Context)
 			if deleted == nil {
 				deleted = []string{}
 			}
