@@ -71,11 +71,23 @@ func (l *LAN) NewPIDTarget(t testing.TB) int {
 func PIDPath(pid int) string { return "/proc/" + strconv.Itoa(pid) + "/ns/net" }
 
 // Ping pings ip (no prefix) from netns ns (a name or a path) and returns
-// ping's output and error. It sends one echo request a second until the
-// first reply, for at most 5 seconds.
+// ping's output and error. It tries up to 3 times, one echo request with a
+// 3s deadline each: busybox ping (VM guest) sends exactly one request for
+// -c 1, and the first one may be lost while neighbours are resolved.
 func Ping(t testing.TB, ns, ip string) (string, error) {
 	t.Helper()
-	return Exec(t, ns, "ping", "-c", "1", "-w", "5", ip)
+	var all strings.Builder
+	var err error
+	for range 3 {
+		var out string
+		out, err = Exec(t, ns, "ping", "-c", "1", "-w", "3", ip)
+		all.WriteString(out)
+		if err == nil {
+			return all.String(), nil
+		}
+		all.WriteString(err.Error() + "\n")
+	}
+	return all.String(), err
 }
 
 // MustPing fails the test unless ip answers a ping from ns, showing the
