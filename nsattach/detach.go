@@ -99,9 +99,9 @@ func markedSlaves(th netlinksafe.Handle, t *Target, name string) ([]netlink.Link
 // deleteVLANIfUnused deletes the link called name in the namespace
 // lanattach runs in if it is a VLAN lanattach made that nothing uses.
 func deleteVLANIfUnused(name string) (bool, error) {
-	h, err := netlinksafe.NewHandle()
+	h, err := HostHandle()
 	if err != nil {
-		return false, fmt.Errorf("netlink: %w", err)
+		return false, err
 	}
 	defer h.Close()
 	l, err := h.LinkByName(name)

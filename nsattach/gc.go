@@ -21,9 +21,9 @@ func GC(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	defer unlock()
-	h, err := netlinksafe.NewHandle()
+	h, err := HostHandle()
 	if err != nil {
-		return nil, fmt.Errorf("netlink: %w", err)
+		return nil, err
 	}
 	defer h.Close()
 	links, err := h.LinkList()

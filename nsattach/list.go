@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/arpcheck"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
@@ -97,9 +96,9 @@ func Siblings(parent string) ([]arpcheck.Holder, error) {
 // hostIndex returns the index of the interface called name in the
 // namespace lanattach runs in, 0 if there is none.
 func hostIndex(name string) (int, error) {
-	h, err := netlinksafe.NewHandle()
+	h, err := HostHandle()
 	if err != nil {
-		return 0, fmt.Errorf("netlink: %w", err)
+		return 0, err
 	}
 	defer h.Close()
 	l, err := h.LinkByName(name)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
 )
@@ -18,8 +17,8 @@ func (r *attachRun) preflight() error {
 	if r.target, err = OpenTarget(r.spec.Target); err != nil {
 		return err
 	}
-	if r.host, err = netlinksafe.NewHandle(); err != nil {
-		return fmt.Errorf("netlink: %w", err)
+	if r.host, err = HostHandle(); err != nil {
+		return err
 	}
 	if r.th, err = r.target.Handle(); err != nil {
 		return err

@@ -98,7 +98,7 @@ func visit(ti TargetInfo, self uint64, fn func(v *nsView) error) error {
 		return nil
 	}
 	defer fd.Close()
-	h, err := netlinksafe.NewHandleAt(fd)
+	h, err := handleAt(fd, ti.Path)
 	if err != nil {
 		slog.Debug("skipping namespace", "path", ti.Path, "err", err)
 		return nil

@@ -97,11 +97,7 @@ func OpenTarget(spec TargetSpec) (*Target, error) {
 // Handle returns a netlink handle bound to the target namespace. The caller
 // closes it.
 func (t *Target) Handle() (netlinksafe.Handle, error) {
-	h, err := netlinksafe.NewHandleAt(netns.NsHandle(t.NS.Fd()))
-	if err != nil {
-		return h, fmt.Errorf("netlink handle in %s: %w", t.NS.Path(), err)
-	}
-	return h, nil
+	return handleAt(netns.NsHandle(t.NS.Fd()), t.String())
 }
 
 // Do runs fn on a locked OS thread switched into the target namespace. The

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/lanattach/lanattach/arpcheck"
 	"github.com/lanattach/lanattach/nsattach"
@@ -121,9 +120,9 @@ func probe(c *cli.Context) error {
 // checkAddrs runs the host check, then probes the addresses that passed it
 // from the parent (in netNS when not nil).
 func checkAddrs(ctx context.Context, r *probeRequest, netNS ns.NetNS) ([]arpcheck.Conflict, error) {
-	h, err := netlinksafe.NewHandle()
+	h, err := nsattach.HostHandle()
 	if err != nil {
-		return nil, fmt.Errorf("netlink: %w", err)
+		return nil, err
 	}
 	defer h.Close()
 	var siblings []arpcheck.Holder

@@ -93,9 +93,9 @@ func scan(c *cli.Context) error {
 		return err
 	}
 	parent := c.String("parent")
-	h, err := netlinksafe.NewHandle()
+	h, err := nsattach.HostHandle()
 	if err != nil {
-		return fmt.Errorf("netlink: %w", err)
+		return err
 	}
 	defer h.Close()
 	link, err := h.LinkByName(parent)
