@@ -18,7 +18,7 @@ import (
 var LockDir = arpcheck.DefaultLockDir
 
 // lockWait bounds the wait for the host-wide lock.
-const lockWait = 30 * time.Second
+const lockWait = 2 * time.Minute
 
 // hostLock takes the host-wide lock, waiting at most lockWait.
 func hostLock(ctx context.Context) (func(), error) {
