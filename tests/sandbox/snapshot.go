@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // snapshotCmds are the `ip` views compared by Snapshot.
@@ -36,6 +37,7 @@ func Snapshot(t testing.TB, nss ...string) string {
 	t.Helper()
 	var b strings.Builder
 	for _, ns := range nss {
+		settleDAD(t, ns)
 		for _, c := range snapshotCmds {
 			out := MustExec(t, ns, append([]string{"ip"}, c...)...)
 			for _, v := range volatile {
@@ -98,4 +100,36 @@ func sectioned(s string) []string {
 		out = append(out, "["+head+"] "+l)
 	}
 	return out
+}
+
+// dadSettle bounds the wait for the kernel's IPv6 DAD before a snapshot.
+const dadSettle = 10 * time.Second
+
+// settleDAD waits until no IPv6 address of ns is still tentative (other
+// than ones whose DAD failed, which stay so), so that a snapshot does not
+// race with the kernel finishing DAD of a link-local address.
+func settleDAD(t testing.TB, ns string) {
+	t.Helper()
+	deadline := time.Now().Add(dadSettle)
+	for {
+		out := MustExec(t, ns, "ip", "-6", "addr", "show", "tentative")
+		if !hasPendingDAD(out) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("IPv6 DAD in %s still running after %s:\n%s", ns, dadSettle, out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// hasPendingDAD reports whether `ip -6 addr show tentative` lists an
+// address whose DAD has not failed.
+func hasPendingDAD(out string) bool {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "inet6 ") && !strings.Contains(l, "dadfailed") {
+			return true
+		}
+	}
+	return false
 }
