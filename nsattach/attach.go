@@ -51,6 +51,8 @@ type attachRun struct {
 	siblings   []arpcheck.Holder // addresses of other slaves on the parent
 	conn       arpcheck.Conn     // probe socket, kept for the announcement
 	hwIface    *net.Interface
+	ndp        arpcheck.NDPConn // IPv6 DAD probe socket
+	ndpIfi     *net.Interface
 	hw         net.HardwareAddr
 	dad        *arpcheck.DADWatch
 	unlock     func()    // releases the host-wide lock
@@ -83,6 +85,9 @@ func (r *attachRun) close() {
 	}
 	if r.conn != nil {
 		r.conn.Close()
+	}
+	if r.ndp != nil {
+		r.ndp.Close()
 	}
 	if r.unlock != nil {
 		r.unlock()

@@ -3,7 +3,6 @@ package nsattach
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/netip"
 	"time"
 
@@ -51,11 +50,18 @@ func (r *attachRun) probe(ctx context.Context) error {
 
 // startV6 picks --ip auto IPv6 addresses by the host check and a DAD
 // probe, and assigns every IPv6 address, which starts the kernel's DAD.
+// Slaves that cannot do neighbour discovery (ipvlan l3, l3s) get no kernel
+// DAD, so their static addresses are DAD-probed from the parent first.
 func (r *attachRun) startV6(ctx context.Context) error {
 	v6 := family(r.spec.Addrs.Static, false)
+	if r.spec.Type.NoARP() {
+		if cs, err := r.ndpConflicts(ctx, staticIPs(v6)); err != nil || len(cs) > 0 {
+			return firstErr(err, conflictErr(cs))
+		}
+	}
 	for _, p := range r.spec.Addrs.Auto {
 		if p.Subnet.Addr().Is6() {
-			ip, err := r.pickV6(ctx, p)
+			ip, err := arpcheck.Pick(ctx, p, autoBatch, r.hostAndNDP)
 			if err != nil {
 				return fmt.Errorf("--ip auto: %w", err)
 			}
@@ -99,37 +105,41 @@ func (r *attachRun) hostOnly(_ context.Context, ips []netip.Addr) ([]arpcheck.Co
 	return arpcheck.HostConflicts(r.host, ips, r.spec.Addrs.Gateways, r.siblings)
 }
 
-// pickV6 picks an --ip auto IPv6 address by the host check and an RFC 4862
-// DAD probe of the candidates, sent like openConn's ARP probes: from the
-// slave in the target for macvlan, from the parent for ipvlan. The
-// kernel's own DAD still runs once the address is assigned.
-func (r *attachRun) pickV6(ctx context.Context, p arpcheck.Pool) (netip.Addr, error) {
-	if r.spec.Probe.Mode == arpcheck.ModeOff {
-		return arpcheck.Pick(ctx, p, autoBatch, r.hostOnly)
-	}
-	var conn arpcheck.NDPConn
-	var ifi *net.Interface
-	var err error
-	if r.spec.Type.Kind == "ipvlan" {
-		conn, ifi, err = arpcheck.OpenNDP(nil, r.spec.Parent.Name())
-	} else {
-		conn, ifi, err = arpcheck.OpenNDP(r.target.NS, r.name)
-	}
+// hostAndNDP is the --ip auto check for IPv6: the host check, then an
+// RFC 4862 DAD probe of the candidates. The kernel's own DAD still runs
+// once the address is assigned.
+func (r *attachRun) hostAndNDP(ctx context.Context, ips []netip.Addr) ([]arpcheck.Conflict, error) {
+	cs, err := r.hostOnly(ctx, ips)
 	if err != nil {
-		return netip.Addr{}, fmt.Errorf("opening DAD probe sockets on %s: %w", r.probeIface(), err)
+		return nil, err
 	}
-	defer conn.Close()
-	return arpcheck.Pick(ctx, p, autoBatch, func(ctx context.Context, ips []netip.Addr) ([]arpcheck.Conflict, error) {
-		cs, err := r.hostOnly(ctx, ips)
-		if err != nil {
-			return nil, err
+	lan, err := r.ndpConflicts(ctx, ips)
+	return append(cs, lan...), err
+}
+
+// ndpConflicts DAD-probes ips (IPv6 only) unless probing is off, sent
+// like the ARP probes: from the slave for macvlan, from the parent for
+// ipvlan.
+func (r *attachRun) ndpConflicts(ctx context.Context, ips []netip.Addr) ([]arpcheck.Conflict, error) {
+	if len(ips) == 0 || r.spec.Probe.Mode == arpcheck.ModeOff {
+		return nil, nil
+	}
+	if r.ndp == nil {
+		var err error
+		if r.spec.Type.Kind == "ipvlan" {
+			r.ndp, r.ndpIfi, err = arpcheck.OpenNDP(nil, r.spec.Parent.Name())
+		} else {
+			r.ndp, r.ndpIfi, err = arpcheck.OpenNDP(r.target.NS, r.name)
 		}
-		lan, err := arpcheck.ProbeNDP(ctx, conn, ifi.HardwareAddr, ips, r.spec.Probe)
 		if err != nil {
-			return nil, fmt.Errorf("IPv6 DAD probe on %s: %w", r.probeIface(), err)
+			return nil, fmt.Errorf("opening DAD probe sockets on %s: %w", r.probeIface(), err)
 		}
-		return append(cs, lan...), nil
-	})
+	}
+	cs, err := arpcheck.ProbeNDP(ctx, r.ndp, r.ndpIfi.HardwareAddr, ips, r.spec.Probe)
+	if err != nil {
+		return nil, fmt.Errorf("IPv6 DAD probe on %s: %w", r.probeIface(), err)
+	}
+	return cs, nil
 }
 
 // hostAndLAN is the --ip auto check for IPv4: the host check, then a probe

@@ -28,10 +28,9 @@ type lan struct {
 }
 
 // newLAN builds the standard LAN. Its parent has a name no other test
-// uses ("up" and 6 hex digits), because lanattach finds sibling slaves by
-// parent name across every netns of the machine, and tests run in
-// parallel (TestSeparateLANs checks that same-named parents of different
-// hosts are told apart).
+// uses ("up" and 6 hex digits), so that `list` output is easy to tell
+// apart between tests running in parallel (TestSeparateLANs checks that
+// lanattach itself tells same-named parents of different hosts apart).
 func newLAN(t *testing.T) *lan {
 	t.Helper()
 	l := sandbox.New(t, sandbox.Options{
