@@ -32,7 +32,7 @@ func HostHeld(h netlinksafe.Handle) ([]Holder, error) {
 	for _, l := range links {
 		byIndex[l.Attrs().Index] = l.Attrs()
 	}
-	addrs, err := addrDump(h)
+	addrs, err := AddrDump(h)
 	if err != nil {
 		return nil, err
 	}
@@ -48,9 +48,9 @@ func HostHeld(h netlinksafe.Handle) ([]Holder, error) {
 	return out, nil
 }
 
-// addrDump lists all addresses of h's netns, retrying a dump the kernel
-// interrupted: an incomplete list could hide a clash.
-func addrDump(h netlinksafe.Handle) ([]netlink.Addr, error) {
+// AddrDump lists all addresses of h's netns in one dump, retrying a dump
+// the kernel interrupted: an incomplete list could hide a clash.
+func AddrDump(h netlinksafe.Handle) ([]netlink.Addr, error) {
 	var err error
 	for range dumpAttempts {
 		var addrs []netlink.Addr
@@ -62,7 +62,7 @@ func addrDump(h netlinksafe.Handle) ([]netlink.Addr, error) {
 			break
 		}
 	}
-	return nil, fmt.Errorf("listing host addresses: %w", err)
+	return nil, fmt.Errorf("listing addresses: %w", err)
 }
 
 // HostConflicts reports the ips that are held by any interface of the

@@ -1,13 +1,8 @@
 package link
 
 import (
-	"net"
-
 	"github.com/vishvananda/netlink"
 )
-
-// netFlagUp is IFF_UP as vishvananda/netlink reports it.
-const netFlagUp = net.FlagUp
 
 // Type is a slave type with its mode: macvlan with Mode bridge, vepa,
 // private or passthru; ipvlan with Mode l2, l3 or l3s and Flag bridge,

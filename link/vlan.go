@@ -3,6 +3,7 @@ package link
 import (
 	"errors"
 	"fmt"
+	"net"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/vishvananda/netlink"
@@ -47,7 +48,7 @@ func Resolve(h netlinksafe.Handle, p Parent) (Resolved, error) {
 		}
 	}
 	for _, l := range []netlink.Link{base, r.Link} {
-		if l != nil && l.Attrs().Flags&netFlagUp == 0 {
+		if l != nil && l.Attrs().Flags&net.FlagUp == 0 {
 			return Resolved{}, invalid("--parent: interface %s is down; bring it up first (ip link set %s up)", l.Attrs().Name, l.Attrs().Name)
 		}
 	}

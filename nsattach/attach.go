@@ -15,13 +15,10 @@ import (
 
 // Result describes a finished attach, as the contract prints it.
 type Result struct {
-	Target      TargetInfo  `json:"target"`
-	Interface   string      `json:"interface"`
-	MAC         string      `json:"mac"`
-	Type        link.Type   `json:"-"`
-	Mode        string      `json:"mode"`
-	Submode     string      `json:"submode"`
-	Flag        string      `json:"flag,omitempty"`
+	Target    TargetInfo `json:"target"`
+	Interface string     `json:"interface"`
+	MAC       string     `json:"mac"`
+	link.Type
 	Parent      string      `json:"parent"`
 	VLANCreated bool        `json:"vlan_created"`
 	Addresses   []string    `json:"addresses"`
@@ -122,6 +119,9 @@ func (r *attachRun) apply(ctx context.Context) error {
 		if s.name == "vlan" && r.spec.Parent.VID == 0 {
 			continue
 		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("attach stopped before step %s: %w", s.name, err)
+		}
 		if s.fn != nil {
 			if err := s.fn(ctx); err != nil {
 				return err
@@ -134,21 +134,18 @@ func (r *attachRun) apply(ctx context.Context) error {
 	return nil
 }
 
-// hostConflicts runs the host check for ips: the host's own addresses, the
-// gateways and the addresses of sibling slaves on the same parent.
-func (r *attachRun) hostConflicts(ips []netip.Addr) ([]arpcheck.Conflict, error) {
-	if len(ips) == 0 {
-		return nil, nil
+// loadSiblings reads the addresses of the other slaves on the parent, for
+// the host check. A VLAN parent not created yet has none.
+func (r *attachRun) loadSiblings() error {
+	if r.parent.Link == nil {
+		r.siblings = nil
+		return nil
 	}
 	var err error
-	if r.siblings, err = Siblings(r.spec.Parent.Name()); err != nil {
-		return nil, fmt.Errorf("listing sibling slaves of %s: %w", r.spec.Parent.Name(), err)
+	if r.siblings, err = Siblings(r.parent.Link.Attrs().Index); err != nil {
+		return fmt.Errorf("listing sibling slaves of %s: %w", r.spec.Parent.Name(), err)
 	}
-	cs, err := arpcheck.HostConflicts(r.host, ips, r.spec.Addrs.Gateways, r.siblings)
-	if err != nil {
-		return nil, fmt.Errorf("checking host addresses: %w", err)
-	}
-	return cs, nil
+	return nil
 }
 
 // conflictErr returns a *arpcheck.ConflictError for cs, or nil.

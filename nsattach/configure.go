@@ -11,9 +11,6 @@ import (
 	"github.com/vishvananda/netlink"
 )
 
-// upFlag is IFF_UP.
-const upFlag = net.FlagUp
-
 // dadTimeout bounds the wait for the kernel's IPv6 DAD.
 const dadTimeout = 15 * time.Second
 
@@ -37,7 +34,8 @@ func (r *attachRun) waitDAD(ctx context.Context) error {
 	return conflictErr(cs)
 }
 
-// addRoutes installs the default routes and the --route routes.
+// addRoutes installs the default routes and the --route routes. Like the
+// addresses, they go with the slave on rollback.
 func (r *attachRun) addRoutes(context.Context) error {
 	var routes []Route
 	for _, gw := range r.spec.Addrs.Gateways {
@@ -55,7 +53,6 @@ func (r *attachRun) addRoutes(context.Context) error {
 		if err := r.th.RouteAdd(nr); err != nil {
 			return fmt.Errorf("adding route %s dev %s in %s: %w", rt, r.name, r.target, err)
 		}
-		r.undo.push("route "+rt.String(), func() error { return r.th.RouteDel(nr) })
 		r.res.Routes = append(r.res.Routes, rt.String())
 	}
 	return nil

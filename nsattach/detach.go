@@ -49,21 +49,8 @@ func Detach(ctx context.Context, spec TargetSpec, name string) (*Detached, error
 	if len(parents) == 0 {
 		return d, nil
 	}
-	unlock, err := hostLock(ctx)
-	if err != nil {
-		return d, err
-	}
-	defer unlock()
-	for p := range parents {
-		deleted, err := deleteVLANIfUnused(p)
-		if err != nil {
-			return d, err
-		}
-		if deleted {
-			d.VLANsDeleted = append(d.VLANsDeleted, p)
-		}
-	}
-	return d, nil
+	d.VLANsDeleted, err = deleteUnusedVLANs(ctx, func(name string) bool { return parents[name] })
+	return d, err
 }
 
 // markedSlaves returns the lanattach slaves in the target, only the one
@@ -94,19 +81,4 @@ func markedSlaves(th netlinksafe.Handle, t *Target, name string) ([]netlink.Link
 		}
 	}
 	return out, nil
-}
-
-// deleteVLANIfUnused deletes the link called name in the namespace
-// lanattach runs in if it is a VLAN lanattach made that nothing uses.
-func deleteVLANIfUnused(name string) (bool, error) {
-	h, err := HostHandle()
-	if err != nil {
-		return false, err
-	}
-	defer h.Close()
-	l, err := h.LinkByName(name)
-	if err != nil {
-		return false, nil // gone, or the parent was never a link we made
-	}
-	return deleteUnusedVLAN(h, l)
 }

@@ -1,9 +1,7 @@
 package nsattach
 
 import (
-	"errors"
-	"fmt"
-	"net/netip"
+	"strconv"
 
 	"github.com/lanattach/lanattach/arpcheck"
 	"github.com/lanattach/lanattach/link"
@@ -44,46 +42,27 @@ func attachmentOf(v *nsView, l netlink.Link) (Attachment, bool) {
 	}
 	a := Attachment{Target: v.Info, Interface: l.Attrs().Name, Parent: parent, Type: t,
 		MAC: l.Attrs().HardwareAddr.String(), Addresses: []string{}}
-	for _, p := range globalAddrs(v, l) {
+	for _, p := range v.addrsOf(l) {
 		a.Addresses = append(a.Addresses, p.String())
 	}
 	return a, true
 }
 
-// globalAddrs returns l's addresses other than link-local ones.
-func globalAddrs(v *nsView, l netlink.Link) []netip.Prefix {
-	addrs, err := v.Handle.AddrList(l, netlink.FAMILY_ALL)
-	if err != nil {
-		return nil
-	}
-	var out []netip.Prefix
-	for _, a := range addrs {
-		ip, ok := netip.AddrFromSlice(a.IP)
-		if !ok || ip.IsLinkLocalUnicast() {
-			continue
-		}
-		ones, _ := a.Mask.Size()
-		out = append(out, netip.PrefixFrom(ip.Unmap(), ones))
-	}
-	return out
-}
-
 // Siblings returns the addresses held by slaves (made by lanattach or
-// not, in any namespace) whose lower device is the interface called parent
-// in the namespace lanattach runs in, for the host check: probes cannot
-// always see them. A parent that does not exist yet has none.
-func Siblings(parent string) ([]arpcheck.Holder, error) {
-	idx, err := hostIndex(parent)
-	if err != nil || idx == 0 {
-		return nil, err
-	}
+// not, in any namespace) whose lower device is the interface with index
+// parent in the namespace lanattach runs in, for the host check: probes
+// cannot always see them.
+func Siblings(parent int) ([]arpcheck.Holder, error) {
 	var out []arpcheck.Holder
-	err = eachNamespace(func(v *nsView) error {
+	err := eachNamespace(func(v *nsView) error {
 		for _, l := range v.Links {
-			if _, isSlave := link.TypeOf(l); !isSlave || !v.lowerIsHost(l, idx) {
+			if _, isSlave := link.TypeOf(l); !isSlave {
 				continue
 			}
-			for _, p := range globalAddrs(v, l) {
+			if idx, ok := v.hostLower(l); !ok || idx != parent {
+				continue
+			}
+			for _, p := range v.addrsOf(l) {
 				out = append(out, arpcheck.Holder{IP: p.Addr(), MAC: l.Attrs().HardwareAddr,
 					Detail: l.Attrs().Name + " in " + describe(v.Info)})
 			}
@@ -93,32 +72,13 @@ func Siblings(parent string) ([]arpcheck.Holder, error) {
 	return out, err
 }
 
-// hostIndex returns the index of the interface called name in the
-// namespace lanattach runs in, 0 if there is none.
-func hostIndex(name string) (int, error) {
-	h, err := HostHandle()
-	if err != nil {
-		return 0, err
-	}
-	defer h.Close()
-	l, err := h.LinkByName(name)
-	var nf netlink.LinkNotFoundError
-	if errors.As(err, &nf) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("looking up %s: %w", name, err)
-	}
-	return l.Attrs().Index, nil
-}
-
 // describe names a namespace for messages.
 func describe(ti TargetInfo) string {
 	switch {
 	case ti.Name != "":
 		return "netns " + ti.Name
 	case ti.PID != 0:
-		return "the netns of pid " + itoa(ti.PID)
+		return "the netns of pid " + strconv.Itoa(ti.PID)
 	default:
 		return ti.Path
 	}

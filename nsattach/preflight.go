@@ -1,9 +1,11 @@
 package nsattach
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
@@ -37,12 +39,15 @@ func (r *attachRun) preflight() error {
 	if r.name, err = r.pickName(); err != nil {
 		return err
 	}
-	cs, err := r.hostConflicts(staticIPs(r.spec.Addrs.Static))
-	if err != nil {
+	r.initResult()
+	if len(r.spec.Addrs.Static) == 0 {
+		return nil
+	}
+	if err := r.loadSiblings(); err != nil {
 		return err
 	}
-	r.initResult()
-	return conflictErr(cs)
+	cs, err := r.hostOnly(context.Background(), staticIPs(r.spec.Addrs.Static))
+	return firstErr(err, conflictErr(cs))
 }
 
 // pickName returns --name if it is free in the target, else eth1 or the
@@ -58,7 +63,7 @@ func (r *attachRun) pickName() (string, error) {
 		return r.spec.Name, nil
 	}
 	for i := 1; i < 1000; i++ {
-		name := "eth" + itoa(i)
+		name := "eth" + strconv.Itoa(i)
 		taken, err := r.nameTaken(name)
 		if err != nil {
 			return "", err
@@ -95,7 +100,7 @@ func staticIPs(ps []netip.Prefix) []netip.Addr {
 // initResult fills the parts of the result known before any change.
 func (r *attachRun) initResult() {
 	t := r.spec.Type
-	r.res = Result{Target: r.target.Info(), Interface: r.name, Type: t, Mode: t.Kind, Submode: t.Mode,
-		Flag: t.Flag, Parent: r.spec.Parent.Name(), Addresses: []string{}, Routes: []string{},
+	r.res = Result{Target: r.target.Info(), Interface: r.name, Type: t,
+		Parent: r.spec.Parent.Name(), Addresses: []string{}, Routes: []string{},
 		Probe: ProbeResult{Mode: string(r.spec.Probe.Mode), Result: "off"}}
 }

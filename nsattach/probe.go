@@ -23,9 +23,8 @@ func (r *attachRun) probe(ctx context.Context) error {
 		if err := r.lock(ctx); err != nil {
 			return fmt.Errorf("--ip auto: %w", err)
 		}
-		var err error
-		if r.siblings, err = Siblings(r.spec.Parent.Name()); err != nil {
-			return fmt.Errorf("listing sibling slaves of %s: %w", r.spec.Parent.Name(), err)
+		if err := r.loadSiblings(); err != nil {
+			return err
 		}
 	}
 	if err := r.startV6(ctx); err != nil {
@@ -100,9 +99,14 @@ func (r *attachRun) checkV4(ctx context.Context) ([]netip.Prefix, error) {
 	return v4, nil
 }
 
-// hostOnly is the --ip auto check without a LAN probe.
+// hostOnly is the host check: the host's own addresses, the gateways and
+// the addresses of sibling slaves on the parent.
 func (r *attachRun) hostOnly(_ context.Context, ips []netip.Addr) ([]arpcheck.Conflict, error) {
-	return arpcheck.HostConflicts(r.host, ips, r.spec.Addrs.Gateways, r.siblings)
+	cs, err := arpcheck.HostConflicts(r.host, ips, r.spec.Addrs.Gateways, r.siblings)
+	if err != nil {
+		return nil, fmt.Errorf("checking host addresses: %w", err)
+	}
+	return cs, nil
 }
 
 // hostAndNDP is the --ip auto check for IPv6: the host check, then an
@@ -227,14 +231,13 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
-// assign adds addresses to the slave.
+// assign adds addresses to the slave. Rollback needs no undo of its own
+// for them: deleting the slave removes them.
 func (r *attachRun) assign(ps []netip.Prefix) error {
 	for _, p := range ps {
-		a := &netlink.Addr{IPNet: prefixNet(p)}
-		if err := r.th.AddrAdd(r.slave, a); err != nil {
+		if err := r.th.AddrAdd(r.slave, &netlink.Addr{IPNet: prefixNet(p)}); err != nil {
 			return fmt.Errorf("adding %s to %s in %s: %w", p, r.name, r.target, err)
 		}
-		r.undo.push("address "+p.String(), func() error { return r.th.AddrDel(r.slave, a) })
 		r.res.Addresses = append(r.res.Addresses, p.String())
 	}
 	return nil

@@ -2,13 +2,16 @@ package nsattach
 
 import (
 	"cmp"
+	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/lanattach/lanattach/arpcheck"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
@@ -76,14 +79,23 @@ type nsView struct {
 	HostID int
 	// IsHost says this is the namespace lanattach runs in.
 	IsHost bool
+	addrs  map[int][]netip.Prefix // by link index, dumped on first use
 }
 
 // eachNamespace calls fn for every namespace with its links. Namespaces
 // that vanish while being read are skipped.
 func eachNamespace(fn func(v *nsView) error) error {
-	self := selfInode()
+	self, err := netns.GetFromPath("/proc/self/ns/net")
+	if err != nil {
+		return fmt.Errorf("opening the netns lanattach runs in: %w", err)
+	}
+	defer self.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(self), &st); err != nil {
+		return fmt.Errorf("stat of the netns lanattach runs in: %w", err)
+	}
 	for _, ti := range namespaces() {
-		if err := visit(ti, self, fn); err != nil {
+		if err := visit(ti, self, st.Ino, fn); err != nil {
 			return err
 		}
 	}
@@ -91,7 +103,7 @@ func eachNamespace(fn func(v *nsView) error) error {
 }
 
 // visit opens one namespace and calls fn with its view.
-func visit(ti TargetInfo, self uint64, fn func(v *nsView) error) error {
+func visit(ti TargetInfo, self netns.NsHandle, selfIno uint64, fn func(v *nsView) error) error {
 	fd, err := netns.GetFromPath(ti.Path)
 	if err != nil {
 		slog.Debug("skipping namespace", "path", ti.Path, "err", err)
@@ -109,36 +121,60 @@ func visit(ti TargetInfo, self uint64, fn func(v *nsView) error) error {
 		slog.Debug("skipping namespace", "path", ti.Path, "err", err)
 		return nil
 	}
-	v := &nsView{Info: ti, Handle: h, Links: links, HostID: -1, IsHost: ti.Inode == self}
+	v := &nsView{Info: ti, Handle: h, Links: links, HostID: -1, IsHost: ti.Inode == selfIno}
 	if !v.IsHost {
-		if self, err := netns.GetFromPath("/proc/self/ns/net"); err == nil {
-			if id, err := h.GetNetNsIdByFd(int(self)); err == nil {
-				v.HostID = id
-			}
-			self.Close()
+		if id, err := h.GetNetNsIdByFd(int(self)); err == nil {
+			v.HostID = id
 		}
 	}
 	return fn(v)
 }
 
-// selfInode is the inode of the namespace lanattach runs in.
-func selfInode() uint64 {
-	var st unix.Stat_t
-	if unix.Stat("/proc/self/ns/net", &st) != nil {
-		return 0
-	}
-	return st.Ino
-}
-
-// lowerIsHost reports whether l, seen in v, is a slave whose lower device
-// is the interface with index idx in the namespace lanattach runs in.
-func (v *nsView) lowerIsHost(l netlink.Link, idx int) bool {
+// hostLower returns the index of l's lower device when that device is in
+// the namespace lanattach runs in.
+func (v *nsView) hostLower(l netlink.Link) (int, bool) {
 	a := l.Attrs()
-	if a.ParentIndex != idx {
-		return false
+	if a.ParentIndex == 0 {
+		return 0, false
 	}
 	if v.IsHost {
-		return a.NetNsID < 0
+		return a.ParentIndex, a.NetNsID < 0
 	}
-	return v.HostID >= 0 && a.NetNsID == v.HostID
+	return a.ParentIndex, v.HostID >= 0 && a.NetNsID == v.HostID
+}
+
+// addrsOf returns l's addresses other than link-local ones, from one
+// address dump of the namespace.
+func (v *nsView) addrsOf(l netlink.Link) []netip.Prefix {
+	if v.addrs == nil {
+		v.addrs = map[int][]netip.Prefix{}
+		dump, err := arpcheck.AddrDump(v.Handle)
+		if err != nil {
+			slog.Debug("no addresses", "path", v.Info.Path, "err", err)
+		}
+		for _, a := range dump {
+			ip, ok := netip.AddrFromSlice(a.IP)
+			if !ok || ip.IsLinkLocalUnicast() {
+				continue
+			}
+			ones, _ := a.Mask.Size()
+			v.addrs[a.LinkIndex] = append(v.addrs[a.LinkIndex], netip.PrefixFrom(ip.Unmap(), ones))
+		}
+	}
+	return v.addrs[l.Attrs().Index]
+}
+
+// lowersInUse returns the indices of the interfaces of the namespace
+// lanattach runs in that some link, in any namespace, sits on.
+func lowersInUse() (map[int]bool, error) {
+	used := map[int]bool{}
+	err := eachNamespace(func(v *nsView) error {
+		for _, l := range v.Links {
+			if idx, ok := v.hostLower(l); ok {
+				used[idx] = true
+			}
+		}
+		return nil
+	})
+	return used, err
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 
@@ -46,6 +47,7 @@ func (r *attachRun) create(context.Context) error {
 	if err := r.host.LinkAdd(l); err != nil {
 		return fmt.Errorf("creating %s slave of %s in %s: %w", r.spec.Type.Kind, r.spec.Parent.Name(), r.target, err)
 	}
+	// Deleting the slave also removes its addresses and routes.
 	r.undo.push("create slave "+tmp, func() error {
 		if r.slave == nil {
 			return r.th.LinkDel(l)
@@ -133,7 +135,7 @@ func (r *attachRun) loUp(context.Context) error {
 	if err != nil {
 		return fmt.Errorf("finding lo in %s: %w", r.target, err)
 	}
-	if lo.Attrs().Flags&upFlag != 0 {
+	if lo.Attrs().Flags&net.FlagUp != 0 {
 		return nil
 	}
 	if err := r.th.LinkSetUp(lo); err != nil {

@@ -127,8 +127,7 @@ func (s TargetSpec) String() string {
 
 // Info identifies the target in output.
 func (t *Target) Info() TargetInfo {
-	ti := TargetInfo{PID: t.Spec.PID, Name: t.Spec.Name, Path: t.Spec.NSPath(), Inode: t.Inode}
-	return ti
+	return TargetInfo{PID: t.Spec.PID, Name: t.Spec.Name, Path: t.Spec.NSPath(), Inode: t.Inode}
 }
 
 // flagOf names the flag that gave the target.

@@ -92,7 +92,7 @@ func printAttach(w io.Writer, r *nsattach.Result) {
 	if r.VLANCreated {
 		vlan = " (VLAN created)"
 	}
-	fmt.Fprintf(w, "attached %s (%s %s, mac %s) to %s off %s%s\n", r.Interface, r.Mode, r.Submode, r.MAC,
+	fmt.Fprintf(w, "attached %s (%s %s, mac %s) to %s off %s%s\n", r.Interface, r.Kind, r.Mode, r.MAC,
 		describeTarget(r.Target), r.Parent, vlan)
 	for _, a := range r.Addresses {
 		fmt.Fprintf(w, "  address %s\n", a)

@@ -52,9 +52,6 @@ func gcCommand() *cli.Command {
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
 			deleted, err := nsattach.GC(c.Context)
-			if deleted == nil {
-				deleted = []string{}
-			}
 			if err != nil {
 				return err
 			}

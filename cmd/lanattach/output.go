@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/netip"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/lanattach/lanattach/arpcheck"
 	"github.com/lanattach/lanattach/link"
@@ -40,7 +44,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app.Writer, app.ErrWriter = stdout, stderr
 	p := &printer{stdout: stdout, stderr: stderr, json: wantsJSON(args)}
 	app.Metadata = map[string]any{outKey: p}
-	err := app.Run(args)
+	// SIGINT and SIGTERM cancel the context instead of killing the
+	// process, so that an interrupted attach still rolls back.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := app.RunContext(ctx, args)
 	if err == nil {
 		return exitOK
 	}

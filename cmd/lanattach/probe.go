@@ -127,10 +127,11 @@ func checkAddrs(ctx context.Context, r *probeRequest, netNS ns.NetNS) ([]arpchec
 	defer h.Close()
 	var siblings []arpcheck.Holder
 	if netNS == nil {
-		if _, err := h.LinkByName(r.parent); err != nil {
+		parent, err := h.LinkByName(r.parent)
+		if err != nil {
 			return nil, usageErr("--parent", "no interface %s in this netns: %v", r.parent, err)
 		}
-		if siblings, err = nsattach.Siblings(r.parent); err != nil {
+		if siblings, err = nsattach.Siblings(parent.Attrs().Index); err != nil {
 			return nil, fmt.Errorf("listing lanattach slaves of %s: %w", r.parent, err)
 		}
 	}

@@ -120,7 +120,7 @@ func scan(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("scanning from %s: %w", parent, err)
 	}
-	host, err := hostUsed(h, parent, subnet)
+	host, err := hostUsed(h, link, subnet)
 	if err != nil {
 		return err
 	}
@@ -143,15 +143,15 @@ func senderIP(h netlinksafe.Handle, link netlink.Link, subnet netip.Prefix) (net
 }
 
 // hostUsed lists the addresses of subnet held by this netns's interfaces
-// and by lanattach slaves of parent (which the parent cannot reach by ARP).
-func hostUsed(h netlinksafe.Handle, parent string, subnet netip.Prefix) ([]arpcheck.Used, error) {
+// and by slaves of parent (which the parent cannot reach by ARP).
+func hostUsed(h netlinksafe.Handle, parent netlink.Link, subnet netip.Prefix) ([]arpcheck.Used, error) {
 	held, err := arpcheck.HostHeld(h)
 	if err != nil {
 		return nil, err
 	}
-	sib, err := nsattach.Siblings(parent)
+	sib, err := nsattach.Siblings(parent.Attrs().Index)
 	if err != nil {
-		return nil, fmt.Errorf("listing lanattach slaves of %s: %w", parent, err)
+		return nil, fmt.Errorf("listing slaves of %s: %w", parent.Attrs().Name, err)
 	}
 	var out []arpcheck.Used
 	for _, hh := range append(held, sib...) {
