@@ -36,7 +36,7 @@ func TestDADOutcome(t *testing.T) {
 			for _, e := range tt.events {
 				w.record(e)
 			}
-			pending, cs, err := w.outcome([]netip.Addr{a, b, netip.MustParseAddr("192.0.2.1")})
+			pending, cs, err := w.outcome([]netip.Addr{a, b, netip.MustParseAddr("203.0.113.1")})
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err %v, want %q", err, tt.err)

@@ -166,8 +166,8 @@ func TestProbeNDP(t *testing.T) {
 
 func TestProbeNDPSendsRFC4862Probes(t *testing.T) {
 	c := newFakeNDP()
-	v4 := netip.MustParseAddr("192.0.2.1")
-	ips := []netip.Addr{ip6A, ip6B, ip6A, v4, netip.MustParseAddr("::ffff:192.0.2.2")}
+	v4 := netip.MustParseAddr("203.0.113.1")
+	ips := []netip.Addr{ip6A, ip6B, ip6A, v4, netip.MustParseAddr("::ffff:203.0.113.2")}
 	if _, err := ProbeNDP(context.Background(), c, ourMAC, ips, ProbeConfig{Mode: ModeFast, Window: 40 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // takenCheck is a Pick check under which the given addresses are in use; it
@@ -44,14 +43,14 @@ func TestPick(t *testing.T) {
 		want              string // "" means no free address
 		wantErr           string
 	}{
-		{name: "lowest host", subnet: "192.0.2.0/24", want: "192.0.2.1"},
-		{name: "unmasked subnet", subnet: "192.0.2.77/24", want: "192.0.2.1"},
-		{name: "gateway reserved", subnet: "192.0.2.0/24", reserved: []string{"192.0.2.1"}, want: "192.0.2.2"},
-		{name: "excluded and reserved", subnet: "192.0.2.0/24", reserved: []string{"192.0.2.1"}, exclude: []string{"192.0.2.2"}, want: "192.0.2.3"},
-		{name: "taken across batches", subnet: "192.0.2.0/24", taken: []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"}, batch: 2, want: "192.0.2.4"},
-		{name: "range", subnet: "192.0.2.0/24", rng: "192.0.2.128/28", want: "192.0.2.128"},
-		{name: "range at the top never gives broadcast", subnet: "192.0.2.0/24", rng: "192.0.2.252/30",
-			taken: []string{"192.0.2.252", "192.0.2.253", "192.0.2.254"}, wantErr: "in 192.0.2.252/30"},
+		{name: "lowest host", subnet: "203.0.113.0/24", want: "203.0.113.1"},
+		{name: "unmasked subnet", subnet: "203.0.113.77/24", want: "203.0.113.1"},
+		{name: "gateway reserved", subnet: "203.0.113.0/24", reserved: []string{"203.0.113.1"}, want: "203.0.113.2"},
+		{name: "excluded and reserved", subnet: "203.0.113.0/24", reserved: []string{"203.0.113.1"}, exclude: []string{"203.0.113.2"}, want: "203.0.113.3"},
+		{name: "taken across batches", subnet: "203.0.113.0/24", taken: []string{"203.0.113.1", "203.0.113.2", "203.0.113.3"}, batch: 2, want: "203.0.113.4"},
+		{name: "range", subnet: "203.0.113.0/24", rng: "203.0.113.128/28", want: "203.0.113.128"},
+		{name: "range at the top never gives broadcast", subnet: "203.0.113.0/24", rng: "203.0.113.252/30",
+			taken: []string{"203.0.113.252", "203.0.113.253", "203.0.113.254"}, wantErr: "in 203.0.113.252/30"},
 		{name: "/30 hosts only", subnet: "198.51.100.0/30", taken: []string{"198.51.100.1"}, want: "198.51.100.2"},
 		{name: "/30 full", subnet: "198.51.100.4/30", taken: []string{"198.51.100.5", "198.51.100.6"}, wantErr: "no free address in 198.51.100.4/30"},
 		{name: "/31 both usable", subnet: "203.0.113.0/31", want: "203.0.113.0"},
@@ -59,9 +58,9 @@ func TestPick(t *testing.T) {
 		{name: "ipv6 skips subnet-router anycast", subnet: "2001:db8:1::/64", want: "2001:db8:1::1"},
 		{name: "ipv6 /127", subnet: "2001:db8:1::/127", want: "2001:db8:1::"},
 		{name: "ipv6 excluded", subnet: "2001:db8:1::/64", exclude: []string{"2001:db8:1::1"}, taken: []string{"2001:db8:1::2"}, want: "2001:db8:1::3"},
-		{name: "range outside subnet", subnet: "192.0.2.0/24", rng: "198.51.100.0/28", wantErr: "not inside subnet"},
-		{name: "range wider than subnet", subnet: "192.0.2.0/25", rng: "192.0.2.0/24", wantErr: "not inside subnet"},
-		{name: "family mismatch", subnet: "192.0.2.0/24", rng: "2001:db8::/64", wantErr: "different address families"},
+		{name: "range outside subnet", subnet: "203.0.113.0/24", rng: "198.51.100.0/28", wantErr: "not inside subnet"},
+		{name: "range wider than subnet", subnet: "203.0.113.0/25", rng: "203.0.113.0/24", wantErr: "not inside subnet"},
+		{name: "family mismatch", subnet: "203.0.113.0/24", rng: "2001:db8::/64", wantErr: "different address families"},
 		{name: "no subnet", wantErr: "needs --subnet"},
 	}
 	for _, tt := range tests {
@@ -104,7 +103,7 @@ func TestPick(t *testing.T) {
 
 func TestPickNoFreeWrapsErr(t *testing.T) {
 	var batches [][]netip.Addr
-	_, err := Pick(context.Background(), Pool{Subnet: netip.MustParsePrefix("192.0.2.0/30")}, 4, takenCheck([]string{"192.0.2.1", "192.0.2.2"}, &batches))
+	_, err := Pick(context.Background(), Pool{Subnet: netip.MustParsePrefix("203.0.113.0/30")}, 4, takenCheck([]string{"203.0.113.1", "203.0.113.2"}, &batches))
 	if !errors.Is(err, ErrNoFreeAddress) {
 		t.Fatalf("err %v, want ErrNoFreeAddress", err)
 	}
@@ -115,28 +114,9 @@ func TestPickNoFreeWrapsErr(t *testing.T) {
 
 func TestPickCheckError(t *testing.T) {
 	boom := errors.New("boom")
-	_, err := Pick(context.Background(), Pool{Subnet: netip.MustParsePrefix("192.0.2.0/24")}, 8,
+	_, err := Pick(context.Background(), Pool{Subnet: netip.MustParsePrefix("203.0.113.0/24")}, 8,
 		func(context.Context, []netip.Addr) ([]Conflict, error) { return nil, boom })
 	if !errors.Is(err, boom) {
 		t.Fatalf("err %v, want the check's error", err)
 	}
-}
-
-func TestLock(t *testing.T) {
-	dir := t.TempDir() + "/lock"
-	unlock, err := Lock(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	if _, err := Lock(ctx, dir); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("second Lock while held: %v, want a deadline error", err)
-	}
-	time.AfterFunc(30*time.Millisecond, unlock)
-	unlock2, err := Lock(context.Background(), dir)
-	if err != nil {
-		t.Fatalf("Lock after unlock: %v", err)
-	}
-	unlock2()
 }

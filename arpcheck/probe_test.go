@@ -17,9 +17,9 @@ var (
 	peerMAC  = net.HardwareAddr{0x02, 0, 0, 0, 0, 0x02}
 	otherMAC = net.HardwareAddr{0x02, 0, 0, 0, 0, 0x03}
 	zeroMAC  = make(net.HardwareAddr, 6)
-	ipA      = netip.MustParseAddr("192.0.2.10")
-	ipB      = netip.MustParseAddr("192.0.2.11")
-	ipOther  = netip.MustParseAddr("192.0.2.99")
+	ipA      = netip.MustParseAddr("203.0.113.10")
+	ipB      = netip.MustParseAddr("203.0.113.11")
+	ipOther  = netip.MustParseAddr("203.0.113.99")
 	zeroIP   = netip.IPv4Unspecified()
 )
 

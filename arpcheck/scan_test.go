@@ -11,9 +11,9 @@ import (
 )
 
 func TestScan(t *testing.T) {
-	subnet := netip.MustParsePrefix("192.0.2.0/24")
+	subnet := netip.MustParsePrefix("203.0.113.0/24")
 	holders := map[netip.Addr]net.HardwareAddr{ipA: peerMAC, ipB: otherMAC}
-	src := netip.MustParseAddr("192.0.2.1")
+	src := netip.MustParseAddr("203.0.113.1")
 	c := newFakeConn()
 	asked := map[netip.Addr]int{}
 	c.onSend = func(f *fakeConn, b []byte) {
@@ -41,9 +41,9 @@ func TestScan(t *testing.T) {
 	if len(used) != 2 || used[0].IP != ipA || used[0].MAC.String() != peerMAC.String() || used[1].IP != ipB || used[1].Where != WhereLAN {
 		t.Fatalf("used %v, want %s and %s on the lan", used, ipA, ipB)
 	}
-	if asked[ipA] != 1 || asked[ipOther] != DefaultTries || asked[netip.MustParseAddr("192.0.2.0")] != 0 || asked[netip.MustParseAddr("192.0.2.255")] != 0 {
+	if asked[ipA] != 1 || asked[ipOther] != DefaultTries || asked[netip.MustParseAddr("203.0.113.0")] != 0 || asked[netip.MustParseAddr("203.0.113.255")] != 0 {
 		t.Errorf("asked %s %d times, silent %s %d times, network/broadcast %d/%d; want 1, %d, 0, 0", ipA, asked[ipA], ipOther, asked[ipOther],
-			asked[netip.MustParseAddr("192.0.2.0")], asked[netip.MustParseAddr("192.0.2.255")], DefaultTries)
+			asked[netip.MustParseAddr("203.0.113.0")], asked[netip.MustParseAddr("203.0.113.255")], DefaultTries)
 	}
 	minTime := time.Duration(len(c.sent)-1) * frameBits * time.Second / bw
 	if took < minTime {
@@ -66,7 +66,7 @@ func TestScanRefusesBadSubnets(t *testing.T) {
 func TestScanDefaultIsFast(t *testing.T) {
 	c := newFakeConn()
 	start := time.Now()
-	if _, err := Scan(context.Background(), c, ourMAC, zeroIP, ScanConfig{Subnet: netip.MustParsePrefix("192.0.2.0/24")}); err != nil {
+	if _, err := Scan(context.Background(), c, ourMAC, zeroIP, ScanConfig{Subnet: netip.MustParsePrefix("203.0.113.0/24")}); err != nil {
 		t.Fatal(err)
 	}
 	if took := time.Since(start); took > 400*time.Millisecond {

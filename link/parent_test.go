@@ -64,12 +64,15 @@ func TestCheckName(t *testing.T) {
 }
 
 func TestMarks(t *testing.T) {
-	p, ok := SlaveParent(SlaveMark("eth0.50"))
-	if !ok || p != "eth0.50" {
-		t.Errorf("SlaveParent(SlaveMark) = %q, %v", p, ok)
+	p, ok := SlaveParent(SlaveMark("eth0.50", "0a1b"))
+	if !ok || p != "eth0.50" || SlaveID(SlaveMark("eth0.50", "0a1b")) != "0a1b" {
+		t.Errorf("SlaveParent(SlaveMark) = %q, %v; id %q", p, ok, SlaveID(SlaveMark("eth0.50", "0a1b")))
 	}
-	for _, alias := range []string{"", "lanattach:vlan", "lanattach:slave parent=", "docker"} {
-		if _, ok := SlaveParent(alias); ok {
+	if p, ok := SlaveParent("lanattach:slave parent=eth0"); !ok || p != "eth0" || SlaveID("lanattach:slave parent=eth0") != "" {
+		t.Errorf("a mark without id: parent %q, %v", p, ok)
+	}
+	for _, alias := range []string{"", "lanattach:vlan", "lanattach:slave parent=", "lanattach:slave parent= id=0a", "docker"} {
+		if _, ok := SlaveParent(alias); ok || SlaveID(alias) != "" {
 			t.Errorf("SlaveParent(%q) marked, want not", alias)
 		}
 	}

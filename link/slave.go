@@ -1,6 +1,8 @@
 package link
 
 import (
+	"net"
+
 	"github.com/vishvananda/netlink"
 )
 
@@ -51,10 +53,22 @@ func ParseType(kind, macvlanMode, ipvlanMode, ipvlanFlag string) (Type, error) {
 // (ipvlan l3 and l3s).
 func (t Type) NoARP() bool { return t.Kind == "ipvlan" && t.Mode != "l2" }
 
-// Slave is the netlink description of a slave of type t made off the link
-// with index parent, created directly in the netns open as nsFd under name.
-func (t Type) Slave(parent int, name string, nsFd int) netlink.Link {
-	attrs := netlink.LinkAttrs{Name: name, ParentIndex: parent, Namespace: netlink.NsFd(nsFd)}
+// SlaveAttrs is what a slave gets in the request that creates it.
+type SlaveAttrs struct {
+	Parent int    // index of the link it is made off
+	Name   string // its (temporary) name
+	NsFd   int    // the netns it is created in, open as this fd
+	Alias  string // its mark
+	MAC    net.HardwareAddr
+	MTU    int // 0: the parent's
+}
+
+// Slave is the netlink description of a slave of type t: everything in one
+// create request, so that no half-configured slave ever exists.
+func (t Type) Slave(s SlaveAttrs) netlink.Link {
+	attrs := netlink.NewLinkAttrs()
+	attrs.Name, attrs.ParentIndex, attrs.Namespace = s.Name, s.Parent, netlink.NsFd(s.NsFd)
+	attrs.Alias, attrs.HardwareAddr, attrs.MTU = s.Alias, s.MAC, s.MTU
 	if t.Kind == "ipvlan" {
 		return &netlink.IPVlan{LinkAttrs: attrs, Mode: ipvlanModes[t.Mode], Flag: ipvlanFlags[t.Flag]}
 	}

@@ -34,8 +34,8 @@ func TestSlaveRoundTrip(t *testing.T) {
 		{Kind: "macvlan", Mode: "vepa"}, {Kind: "macvlan", Mode: "private"},
 		{Kind: "ipvlan", Mode: "l3", Flag: "private"}, {Kind: "ipvlan", Mode: "l2", Flag: "bridge"},
 	} {
-		l := typ.Slave(3, "tmp0", 9)
-		if l.Attrs().ParentIndex != 3 || l.Attrs().Name != "tmp0" || l.Attrs().Namespace != netlink.NsFd(9) {
+		l := typ.Slave(SlaveAttrs{Parent: 3, Name: "tmp0", NsFd: 9, Alias: "m", MTU: 1400})
+		if a := l.Attrs(); a.ParentIndex != 3 || a.Name != "tmp0" || a.Namespace != netlink.NsFd(9) || a.Alias != "m" || a.MTU != 1400 || a.TxQLen != -1 {
 			t.Errorf("%+v: attrs %+v", typ, l.Attrs())
 		}
 		got, ok := TypeOf(l)

@@ -87,23 +87,31 @@ func existingVLAN(h netlinksafe.Handle, p Parent, base netlink.Link) (netlink.Li
 	return l, nil
 }
 
-// CreateVLAN creates the sub-interface of r, marks it as made by lanattach
-// and brings it up. On failure it removes what it made.
-func CreateVLAN(h netlinksafe.Handle, r Resolved) (netlink.Link, error) {
+// CreateVLAN creates the sub-interface of r under the temporary name tmp,
+// marks it as made by lanattach, renames it to its name and brings it up.
+// The kernel takes no alias in a create request, so until it is marked
+// only tmp (random, recorded by the caller beforehand) tells it is
+// lanattach's. On failure it removes what it made.
+func CreateVLAN(h netlinksafe.Handle, r Resolved, tmp string) (netlink.Link, error) {
 	name := r.Parent.Name()
-	v := &netlink.Vlan{
-		LinkAttrs: netlink.LinkAttrs{Name: name, ParentIndex: r.Base.Attrs().Index},
-		VlanId:    r.Parent.VID,
-	}
+	attrs := netlink.NewLinkAttrs()
+	attrs.Name, attrs.ParentIndex = tmp, r.Base.Attrs().Index
+	v := &netlink.Vlan{LinkAttrs: attrs, VlanId: r.Parent.VID}
 	if err := h.LinkAdd(v); err != nil {
 		return nil, fmt.Errorf("creating VLAN %s: %w", name, err)
 	}
-	l, err := h.LinkByName(name)
+	l, err := h.LinkByName(tmp)
 	if err == nil {
 		err = h.LinkSetAlias(l, MarkVLAN)
 	}
 	if err == nil {
+		err = h.LinkSetName(l, name)
+	}
+	if err == nil {
 		err = h.LinkSetUp(l)
+	}
+	if err == nil {
+		l, err = h.LinkByName(name)
 	}
 	if err != nil {
 		_ = h.LinkDel(v)

@@ -66,6 +66,13 @@ func parseAddrs(f Flags) (Addrs, error) {
 		if a.Auto, err = parsePools(f, a.Gateways); err != nil {
 			return a, err
 		}
+		for i, p := range a.Auto { // never pick an address given statically
+			for _, st := range a.Static {
+				if p.Subnet.Contains(st.Addr()) {
+					a.Auto[i].Exclude = append(a.Auto[i].Exclude, st.Addr())
+				}
+			}
+		}
 	}
 	for _, gw := range a.Gateways {
 		if !a.hasFamily(gw) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
 )
@@ -24,13 +25,23 @@ type Result struct {
 	Addresses   []string    `json:"addresses"`
 	Routes      []string    `json:"routes"`
 	Probe       ProbeResult `json:"probe"`
+	Record      string      `json:"record"`
 }
 
 // ProbeResult says how the addresses were checked.
 type ProbeResult struct {
-	Mode       string `json:"mode"`
-	Result     string `json:"result"`
-	DurationMS int64  `json:"duration_ms"`
+	Mode       string      `json:"mode"`
+	Result     string      `json:"result"`
+	DurationMS int64       `json:"duration_ms"`
+	Checks     []AddrCheck `json:"checks"`
+}
+
+// AddrCheck says which LAN check an address got: "arp" (RFC 5227 probe),
+// "ndp" (lanattach's RFC 4862 DAD probe), "kernel-dad" (the kernel's DAD)
+// or "none" (--probe off; the host check still ran).
+type AddrCheck struct {
+	IP    netip.Addr `json:"ip"`
+	Check string     `json:"check"`
 }
 
 // attachRun is the state of one attach: what it works on and how to undo
@@ -38,10 +49,14 @@ type ProbeResult struct {
 type attachRun struct {
 	spec       Spec
 	target     *Target
+	pidStart   uint64             // start time of the --pid process
 	host       netlinksafe.Handle // the netns lanattach runs in
 	th         netlinksafe.Handle // the target netns
 	parent     link.Resolved
 	name       string // final name in the target
+	led        *ledger.Ledger
+	rec        ledger.Record // written before each change it names
+	runLock    *ledger.RunLock
 	undo       undoStack
 	slave      netlink.Link
 	v4, v6     []netip.Prefix    // addresses to assign, static and picked
@@ -57,22 +72,40 @@ type attachRun struct {
 	res        Result
 }
 
-// Attach checks spec against the system, then creates, moves, configures
-// and checks the slave. Any failure after the first change undoes every
-// change this run made.
-func Attach(ctx context.Context, spec Spec) (*Result, error) {
+// Attach checks spec against the system, records what it is about to do,
+// then creates, moves, configures and checks the slave. Any failure after
+// the first change, a panic included, undoes every change this run made.
+func Attach(ctx context.Context, spec Spec) (res *Result, err error) {
 	r := &attachRun{spec: spec}
 	defer r.close()
 	if err := r.preflight(); err != nil {
 		return nil, err
 	}
-	if err := r.apply(ctx); err != nil {
-		if uerr := r.undo.run(); uerr != nil {
-			return nil, fmt.Errorf("%w; rollback incomplete, clean up by hand: %w", err, uerr)
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, r.rollback(fmt.Errorf("internal error: %v", p))
 		}
+	}()
+	if err := r.begin(); err != nil {
 		return nil, err
 	}
+	if err := r.apply(ctx); err != nil {
+		return nil, r.rollback(err)
+	}
 	return &r.res, nil
+}
+
+// rollback undoes every change and then drops the record. When an undo
+// fails the record stays, so that `lanattach gc` can finish the job.
+func (r *attachRun) rollback(cause error) error {
+	r.releaseLock()
+	if uerr := r.undo.run(); uerr != nil {
+		return &RollbackError{Err: cause, Left: uerr, Record: r.rec.ID}
+	}
+	if err := r.led.Remove(r.rec.ID); err != nil {
+		return &RollbackError{Err: cause, Left: err, Record: r.rec.ID}
+	}
+	return cause
 }
 
 // close releases handles, sockets and locks.
@@ -86,8 +119,9 @@ func (r *attachRun) close() {
 	if r.ndp != nil {
 		r.ndp.Close()
 	}
-	if r.unlock != nil {
-		r.unlock()
+	r.releaseLock()
+	if r.runLock != nil {
+		r.runLock.Release()
 	}
 	if r.th.Handle != nil {
 		r.th.Close()
@@ -106,44 +140,41 @@ type step struct {
 	fn   func(context.Context) error
 }
 
-// apply makes the changes, one step after another. lo comes up last: the
-// kernel leaves a trace of it having been up (its default qdisc).
-func (r *attachRun) apply(ctx context.Context) error {
-	steps := []step{
-		{"vlan", r.ensureVLAN}, {"create", r.create}, {"mac", r.setMAC}, {"mtu", r.setMTU},
-		{"rename", r.rename}, {"mark", r.mark}, {"up", r.up},
-		{"probe", r.probe}, {"addr", r.addAddrs}, {"dad", r.waitDAD}, {"route", r.addRoutes},
-		{"announce", r.announce}, {"lo", r.loUp}, {"done", nil},
+// Steps names attach's steps in order, for failpoint tests.
+func Steps() []string {
+	var out []string
+	for _, s := range (&attachRun{}).steps() {
+		out = append(out, s.name)
 	}
-	for _, s := range steps {
+	return out
+}
+
+// steps are the changes of an attach, one after another. lo comes up
+// last: the kernel leaves a trace of it having been up (its default
+// qdisc).
+func (r *attachRun) steps() []step {
+	return []step{
+		{"vlan", r.ensureVLAN}, {"create", r.create}, {"rename", r.rename}, {"up", r.up},
+		{"probe", r.probe}, {"addr", r.addAddrs}, {"dad", r.waitDAD}, {"route", r.addRoutes},
+		{"announce", r.announce}, {"lo", r.loUp}, {"alive", r.checkAlive}, {"done", r.finish},
+	}
+}
+
+// apply makes the changes, one step after another.
+func (r *attachRun) apply(ctx context.Context) error {
+	for _, s := range r.steps() {
 		if s.name == "vlan" && r.spec.Parent.VID == 0 {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("attach stopped before step %s: %w", s.name, err)
 		}
-		if s.fn != nil {
-			if err := s.fn(ctx); err != nil {
-				return err
-			}
+		if err := s.fn(ctx); err != nil {
+			return err
 		}
 		if err := failpoint(s.name); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// loadSiblings reads the addresses of the other slaves on the parent, for
-// the host check. A VLAN parent not created yet has none.
-func (r *attachRun) loadSiblings() error {
-	if r.parent.Link == nil {
-		r.siblings = nil
-		return nil
-	}
-	var err error
-	if r.siblings, err = Siblings(r.parent.Link.Attrs().Index); err != nil {
-		return fmt.Errorf("listing sibling slaves of %s: %w", r.spec.Parent.Name(), err)
 	}
 	return nil
 }

@@ -14,9 +14,14 @@ import (
 // dadTimeout bounds the wait for the kernel's IPv6 DAD.
 const dadTimeout = 15 * time.Second
 
-// addAddrs assigns the checked IPv4 addresses.
-func (r *attachRun) addAddrs(context.Context) error {
-	return r.assign(r.v4)
+// addAddrs claims the checked IPv4 addresses, then lets go of the lock an
+// --ip auto run held since its first pick.
+func (r *attachRun) addAddrs(ctx context.Context) error {
+	defer r.releaseLock()
+	if len(r.v4) == 0 {
+		return nil
+	}
+	return r.claim(ctx, r.v4)
 }
 
 // waitDAD waits for the kernel's verdict on the IPv6 addresses.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
 )
@@ -14,13 +15,17 @@ import (
 type Detached struct {
 	Target       TargetInfo `json:"target"`
 	Interfaces   []string   `json:"interfaces"`
+	RolledBack   []string   `json:"rolled_back"`
 	VLANsDeleted []string   `json:"vlans_deleted"`
+	VLANsKept    []string   `json:"vlans_kept"`
 }
 
 // Detach deletes the slaves lanattach made in the target (only name, when
-// not empty), then every VLAN lanattach made that those slaves sat on and
-// that nothing uses any more. A name that is not a lanattach slave is bad
-// input; no slave at all is not an error.
+// not empty) and their records, finishes the rollback of attaches into the
+// target whose run was killed, then deletes every VLAN lanattach made that
+// those slaves sat on once nothing uses it. A name that is not a lanattach
+// slave is bad input; no slave at all is not an error. On failure the
+// result still says what was removed.
 func Detach(ctx context.Context, spec TargetSpec, name string) (*Detached, error) {
 	t, err := OpenTarget(spec)
 	if err != nil {
@@ -32,25 +37,86 @@ func Detach(ctx context.Context, spec TargetSpec, name string) (*Detached, error
 		return nil, err
 	}
 	defer th.Close()
+	led, err := openLedger()
+	if err != nil {
+		return nil, err
+	}
 	slaves, err := markedSlaves(th, t, name)
 	if err != nil {
 		return nil, err
 	}
-	d := &Detached{Target: t.Info(), Interfaces: []string{}, VLANsDeleted: []string{}}
+	views, err := inspect(led)
+	if err != nil {
+		return nil, err
+	}
+	d := &Detached{Target: t.Info(), Interfaces: []string{}, RolledBack: []string{}, VLANsDeleted: []string{}, VLANsKept: []string{}}
 	parents := map[string]bool{}
+	if err := d.rollBackInterrupted(led, views, t, parents); err != nil {
+		return d, err
+	}
 	for _, l := range slaves {
-		if err := th.LinkDel(l); err != nil {
-			return d, fmt.Errorf("deleting %s in %s: %w", l.Attrs().Name, t, err)
+		if err := d.remove(th, t, led, views, l, parents); err != nil {
+			return d, err
 		}
-		d.Interfaces = append(d.Interfaces, l.Attrs().Name)
-		p, _ := link.SlaveParent(l.Attrs().Alias)
-		parents[p] = true
 	}
 	if len(parents) == 0 {
 		return d, nil
 	}
-	d.VLANsDeleted, err = deleteUnusedVLANs(ctx, func(name string) bool { return parents[name] })
+	unlock, err := hostLock(ctx, led)
+	if err != nil {
+		return d, err
+	}
+	defer unlock()
+	d.VLANsDeleted, d.VLANsKept, err = deleteUnusedVLANs(led, func(name string) bool { return parents[name] })
 	return d, err
+}
+
+// rollBackInterrupted finishes the rollback of the attaches into t whose
+// run is gone.
+func (d *Detached) rollBackInterrupted(led *ledger.Ledger, views []recView, t *Target, parents map[string]bool) error {
+	for _, v := range views {
+		if v.Target.Inode != t.Inode || !v.interrupted() || v.Err != nil {
+			continue
+		}
+		if err := rollbackRecord(led, v); err != nil {
+			return err
+		}
+		d.RolledBack = append(d.RolledBack, v.ID)
+		parents[v.Parent] = true
+	}
+	return nil
+}
+
+// remove deletes slave l and its record; a slave whose attach is still
+// running, or that an interrupted attach made (rolled back already), is
+// left to that.
+func (d *Detached) remove(th netlinksafe.Handle, t *Target, led *ledger.Ledger, views []recView, l netlink.Link, parents map[string]bool) error {
+	id := link.SlaveID(l.Attrs().Alias)
+	var rec *recView
+	for i := range views {
+		if id != "" && views[i].ID == id {
+			rec = &views[i]
+		}
+	}
+	if rec != nil && (rec.Running || rec.interrupted()) {
+		return nil
+	}
+	if rec != nil {
+		rec.State = ledger.Detaching
+		if err := led.Put(&rec.Record); err != nil {
+			return err
+		}
+	}
+	if err := th.LinkDel(l); err != nil {
+		return fmt.Errorf("deleting %s in %s: %w", l.Attrs().Name, t, err)
+	}
+	d.Interfaces = append(d.Interfaces, l.Attrs().Name)
+	p, _ := link.SlaveParent(l.Attrs().Alias)
+	parents[p] = true
+	if rec != nil {
+		return led.Remove(id)
+	}
+	return nil
 }
 
 // markedSlaves returns the lanattach slaves in the target, only the one

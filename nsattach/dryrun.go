@@ -25,20 +25,21 @@ func (r *attachRun) plan() []string {
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	p := r.spec.Parent.Name()
 	if r.parent.Link == nil {
-		add("ip link add link %s name %s type vlan id %d", r.spec.Parent.Base, p, r.spec.Parent.VID)
-		add("ip link set %s alias %s up", p, link.MarkVLAN)
+		add("ip link add link %s name %s alias %s type vlan id %d", r.spec.Parent.Base, p, link.MarkVLAN, r.spec.Parent.VID)
+		add("ip link set %s up", p)
 	}
 	tmp := "lanattach-tmp"
-	add("ip link add link %s name %s netns %s type %s", p, tmp, r.netnsArg(), r.typeArgs())
-	in := r.inTarget()
+	opts := ""
 	if r.spec.MAC != nil {
-		add("%s link set %s address %s", in, tmp, r.spec.MAC)
+		opts += " address " + r.spec.MAC.String()
 	}
 	if r.spec.MTU != 0 {
-		add("%s link set %s mtu %d", in, tmp, r.spec.MTU)
+		opts += fmt.Sprintf(" mtu %d", r.spec.MTU)
 	}
+	add("ip link add link %s name %s netns %s%s alias %q type %s", p, tmp, r.netnsArg(), opts,
+		link.SlaveMark(p, "RECORD-ID"), r.typeArgs())
+	in := r.inTarget()
 	add("%s link set %s name %s", in, tmp, r.name)
-	add("%s link set %s alias %q", in, r.name, link.SlaveMark(p))
 	add("%s sysctl -qw net.ipv4.conf.%s.arp_notify=1 net.ipv6.conf.%s.ndisc_notify=1", r.nsenter(), r.name, r.name)
 	add("%s link set %s up", in, r.name)
 	add("%s link set lo up", in)

@@ -25,3 +25,21 @@ func (e *InputError) Unwrap() error { return e.Err }
 func Inputf(flag, format string, args ...any) error {
 	return &InputError{Flag: flag, Err: fmt.Errorf(format, args...)}
 }
+
+// RollbackError reports an attach that failed and then could not undo
+// everything: the command exits 1 whatever the first failure was, and the
+// record stays for `lanattach gc` to finish the job.
+type RollbackError struct {
+	Err    error  // why the attach failed
+	Left   error  // what could not be undone
+	Record string // the record that still names it
+}
+
+// Error says what failed and what is left.
+func (e *RollbackError) Error() string {
+	return fmt.Sprintf("%v; rollback incomplete, left behind: %v (record %s; run `lanattach gc` to finish)",
+		e.Err, e.Left, e.Record)
+}
+
+// Unwrap returns the first failure.
+func (e *RollbackError) Unwrap() error { return e.Err }

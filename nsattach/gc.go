@@ -2,51 +2,170 @@ package nsattach
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
 )
 
-// GC deletes the VLAN sub-interfaces lanattach made in the namespace it
-// runs in that no link uses any more, and returns their names.
-func GC(ctx context.Context) ([]string, error) {
-	return deleteUnusedVLANs(ctx, func(string) bool { return true })
+// GCResult is what GC did, and what it kept and why.
+type GCResult struct {
+	// RolledBack are the records of interrupted attaches whose changes
+	// GC undid.
+	RolledBack []string `json:"rolled_back"`
+	// Forgotten are the records of attachments that are gone (their
+	// container died), now removed.
+	Forgotten []string `json:"records_removed"`
+	// VLANsDeleted are the VLANs lanattach made that nothing used.
+	VLANsDeleted []string `json:"vlans_deleted"`
+	// Kept are VLANs lanattach made that GC left alone, each with why.
+	Kept []string `json:"kept"`
 }
 
-// deleteUnusedVLANs deletes, under the host-wide lock, the VLANs lanattach
-// made in the namespace it runs in whose name pick accepts and that no
-// link in any namespace sits on, and returns their names. One scan of the
-// namespaces serves every VLAN.
-func deleteUnusedVLANs(ctx context.Context, pick func(name string) bool) ([]string, error) {
-	unlock, err := hostLock(ctx)
+// GC finishes the rollback of every attach whose run is gone, forgets the
+// records of attachments that are gone, and deletes the VLANs lanattach
+// made that nothing uses any more, all under the host-wide lock.
+func GC(ctx context.Context) (*GCResult, error) {
+	led, err := openLedger()
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := hostLock(ctx, led)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
+	res := &GCResult{RolledBack: []string{}, Forgotten: []string{}, VLANsDeleted: []string{}, Kept: []string{}}
+	views, err := inspect(led)
+	if err != nil {
+		return res, err
+	}
+	var errs []error
+	for _, v := range views {
+		switch {
+		case v.Err != nil || v.Running:
+		case v.interrupted():
+			errs = append(errs, rollbackRecord(led, v))
+			res.RolledBack = append(res.RolledBack, v.ID)
+		case v.gone():
+			errs = append(errs, led.Remove(v.ID))
+			res.Forgotten = append(res.Forgotten, v.ID)
+		}
+	}
+	errs = append(errs, led.Sweep())
+	if err := errors.Join(errs...); err != nil {
+		return res, err
+	}
+	res.VLANsDeleted, res.Kept, err = deleteUnusedVLANs(led, func(string) bool { return true })
+	return res, err
+}
+
+// rollbackRecord undoes what an interrupted attach made: its slave, found
+// by its mark in the target's namespace whatever path leads there, and lo
+// if it brought lo up. Then it removes the record.
+func rollbackRecord(led *ledger.Ledger, v recView) error {
+	if v.Slave != nil {
+		if err := deleteByNSID(v.Target.NSID, v.Slave.Attrs().Index); err != nil {
+			return fmt.Errorf("rolling back record %s: %w", v.ID, err)
+		}
+	}
+	if v.LoUp && v.Slave != nil {
+		if err := loDownAt(v.Target.Path, v.Target.Inode); err != nil {
+			return fmt.Errorf("rolling back record %s: lo in %s: %w", v.ID, v.Target.Path, err)
+		}
+	}
+	if err := deleteTempVLAN(v.VLANTemp); err != nil {
+		return fmt.Errorf("rolling back record %s: %w", v.ID, err)
+	}
+	return led.Remove(v.ID)
+}
+
+// deleteTempVLAN deletes the VLAN an interrupted attach made under the
+// random name tmp and never renamed, if there is one.
+func deleteTempVLAN(tmp string) error {
+	if tmp == "" {
+		return nil
+	}
 	h, err := HostHandle()
 	if err != nil {
-		return nil, err
+		return err
+	}
+	defer h.Close()
+	l, err := h.LinkByName(tmp)
+	var nf netlink.LinkNotFoundError
+	switch {
+	case errors.As(err, &nf):
+		return nil
+	case err != nil:
+		return fmt.Errorf("looking up VLAN %s: %w", tmp, err)
+	}
+	if _, ok := l.(*netlink.Vlan); !ok {
+		return fmt.Errorf("%s is not a VLAN; not deleting it", tmp)
+	}
+	return h.LinkDel(l)
+}
+
+// deleteUnusedVLANs deletes the VLANs lanattach made in the namespace it
+// runs in whose name pick accepts, when both the kernel and the record say
+// that nothing uses them, and returns their names and those it kept, with
+// why. Call it under the host-wide lock. One scan of the namespaces
+// serves every VLAN.
+func deleteUnusedVLANs(led *ledger.Ledger, pick func(name string) bool) (deleted, kept []string, err error) {
+	deleted, kept = []string{}, []string{}
+	h, err := HostHandle()
+	if err != nil {
+		return deleted, kept, err
 	}
 	defer h.Close()
 	links, err := h.LinkList()
 	if err != nil {
-		return nil, fmt.Errorf("listing links: %w", err)
+		return deleted, kept, fmt.Errorf("listing links: %w", err)
 	}
 	used, err := lowersInUse()
 	if err != nil {
-		return nil, err
+		return deleted, kept, err
 	}
-	deleted := []string{}
+	views, err := inspect(led)
+	if err != nil {
+		return deleted, kept, err
+	}
 	for _, l := range links {
 		a := l.Attrs()
-		if _, isVLAN := l.(*netlink.Vlan); !isVLAN || !link.IsVLANMark(a.Alias) || a.MasterIndex != 0 || used[a.Index] || !pick(a.Name) {
+		if _, isVLAN := l.(*netlink.Vlan); !isVLAN || !link.IsVLANMark(a.Alias) || a.MasterIndex != 0 || !pick(a.Name) {
+			continue
+		}
+		why := recordUse(views, a.Name)
+		if used[a.Index] && why == "" {
+			why = "a link in some namespace sits on it"
+		}
+		if why != "" {
+			kept = append(kept, a.Name+": "+why)
 			continue
 		}
 		if err := h.LinkDel(l); err != nil {
-			return deleted, fmt.Errorf("deleting unused VLAN %s: %w", a.Name, err)
+			return deleted, kept, fmt.Errorf("deleting unused VLAN %s: %w", a.Name, err)
 		}
 		deleted = append(deleted, a.Name)
 	}
-	return deleted, nil
+	return deleted, kept, nil
+}
+
+// recordUse says why the record holds VLAN name as in use, or "".
+func recordUse(views []recView, name string) string {
+	for _, v := range views {
+		if v.Parent != name {
+			continue
+		}
+		switch {
+		case v.Running:
+			return fmt.Sprintf("lanattach run %d is attaching to it (record %s)", v.PID, v.ID)
+		case v.Err != nil:
+			return fmt.Sprintf("cannot check %s of record %s (%v); kept to be safe", v.Target.Path, v.ID, v.Err)
+		case v.Slave != nil:
+			return fmt.Sprintf("slave %s in %s sits on it (record %s)", v.Slave.Attrs().Name, v.Target.Path, v.ID)
+		}
+	}
+	return ""
 }

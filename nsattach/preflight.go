@@ -13,7 +13,9 @@ import (
 
 // preflight checks everything that can be checked before the first
 // change: the target, the parent, kernel support, MTU, the name and the
-// host check of the static addresses.
+// host check of the static addresses against the host and the record (the
+// final check, with every namespace, runs under the lock before they are
+// assigned).
 func (r *attachRun) preflight() error {
 	var err error
 	if r.target, err = OpenTarget(r.spec.Target); err != nil {
@@ -40,10 +42,15 @@ func (r *attachRun) preflight() error {
 		return err
 	}
 	r.initResult()
+	if r.spec.Target.PID != 0 {
+		if r.pidStart, err = procStart(r.spec.Target.PID); err != nil {
+			return Inputf("--pid", "%d: %v", r.spec.Target.PID, err)
+		}
+	}
 	if len(r.spec.Addrs.Static) == 0 {
 		return nil
 	}
-	if err := r.loadSiblings(); err != nil {
+	if err := r.loadSiblings(true); err != nil {
 		return err
 	}
 	cs, err := r.hostOnly(context.Background(), staticIPs(r.spec.Addrs.Static))

@@ -15,15 +15,16 @@ import (
 const autoBatch = 16
 
 // probe checks the addresses on the LAN and picks --ip auto ones. IPv6
-// addresses are assigned first so that the kernel's DAD runs while the
-// IPv4 probe does.
+// addresses are claimed first so that the kernel's DAD runs while the
+// IPv4 probe does. --ip auto holds the host-wide lock from its first pick
+// until its addresses are assigned and recorded (step addr).
 func (r *attachRun) probe(ctx context.Context) error {
 	start := time.Now()
 	if len(r.spec.Addrs.Auto) > 0 {
-		if err := r.lock(ctx); err != nil {
+		if err := r.holdLock(ctx); err != nil {
 			return fmt.Errorf("--ip auto: %w", err)
 		}
-		if err := r.loadSiblings(); err != nil {
+		if err := r.loadSiblings(true); err != nil {
 			return err
 		}
 	}
@@ -47,30 +48,38 @@ func (r *attachRun) probe(ctx context.Context) error {
 	return nil
 }
 
-// startV6 picks --ip auto IPv6 addresses by the host check and a DAD
-// probe, and assigns every IPv6 address, which starts the kernel's DAD.
-// Slaves that cannot do neighbour discovery (ipvlan l3, l3s) get no kernel
-// DAD, so their static addresses are DAD-probed from the parent first.
+// startV6 checks and claims the IPv6 addresses: --ip auto ones are picked
+// by the host check and a DAD probe; static ones get lanattach's own DAD
+// probe where the kernel will run none (ipvlan l3/l3s, or DAD turned off
+// in the target), and the kernel's DAD otherwise, which starts as they are
+// assigned.
 func (r *attachRun) startV6(ctx context.Context) error {
 	v6 := family(r.spec.Addrs.Static, false)
-	if r.spec.Type.NoARP() {
+	kernelDAD, err := r.kernelDAD()
+	if err != nil {
+		return err
+	}
+	if !kernelDAD {
 		if cs, err := r.ndpConflicts(ctx, staticIPs(v6)); err != nil || len(cs) > 0 {
 			return firstErr(err, conflictErr(cs))
 		}
 	}
+	r.noteChecks(v6, map[bool]string{true: "kernel-dad", false: "ndp"}[kernelDAD])
 	for _, p := range r.spec.Addrs.Auto {
 		if p.Subnet.Addr().Is6() {
 			ip, err := arpcheck.Pick(ctx, p, autoBatch, r.hostAndNDP)
 			if err != nil {
 				return fmt.Errorf("--ip auto: %w", err)
 			}
-			v6 = append(v6, netip.PrefixFrom(ip, p.Subnet.Bits()))
+			pick := netip.PrefixFrom(ip, p.Subnet.Bits())
+			v6 = append(v6, pick)
+			r.noteChecks([]netip.Prefix{pick}, "ndp")
 		}
 	}
 	if len(v6) == 0 {
 		return nil
 	}
-	if r.spec.Probe.Mode != arpcheck.ModeOff {
+	if kernelDAD && r.spec.Probe.Mode != arpcheck.ModeOff {
 		w, err := arpcheck.WatchDAD(netns.NsHandle(r.target.NS.Fd()), r.slave.Attrs().Index)
 		if err != nil {
 			return fmt.Errorf("watching IPv6 DAD on %s in %s: %w", r.name, r.target, err)
@@ -78,7 +87,7 @@ func (r *attachRun) startV6(ctx context.Context) error {
 		r.dad = w
 	}
 	r.v6 = v6
-	return r.assign(v6)
+	return r.claim(ctx, v6)
 }
 
 // checkV4 probes the static IPv4 addresses and picks --ip auto ones.
@@ -87,16 +96,51 @@ func (r *attachRun) checkV4(ctx context.Context) ([]netip.Prefix, error) {
 	if cs, err := r.lanConflicts(ctx, staticIPs(v4)); err != nil || len(cs) > 0 {
 		return nil, firstErr(err, conflictErr(cs))
 	}
+	r.noteChecks(v4, "arp")
 	for _, p := range r.spec.Addrs.Auto {
 		if p.Subnet.Addr().Is4() {
 			ip, err := arpcheck.Pick(ctx, p, autoBatch, r.hostAndLAN)
 			if err != nil {
 				return nil, fmt.Errorf("--ip auto: %w", err)
 			}
-			v4 = append(v4, netip.PrefixFrom(ip, p.Subnet.Bits()))
+			pick := netip.PrefixFrom(ip, p.Subnet.Bits())
+			v4 = append(v4, pick)
+			r.noteChecks([]netip.Prefix{pick}, "arp")
 		}
 	}
 	return v4, nil
+}
+
+// noteChecks records in the result which LAN check the addresses got.
+func (r *attachRun) noteChecks(ps []netip.Prefix, check string) {
+	if r.spec.Probe.Mode == arpcheck.ModeOff {
+		check = "none"
+	}
+	for _, p := range ps {
+		r.res.Probe.Checks = append(r.res.Probe.Checks, AddrCheck{IP: p.Addr(), Check: check})
+	}
+}
+
+// claim makes ps the slave's: under the host-wide lock it runs the final
+// host and sibling check (the record and every namespace the kernel
+// shows), assigns them and records them, so that no concurrent run can
+// hand out the same address.
+func (r *attachRun) claim(ctx context.Context, ps []netip.Prefix) error {
+	return r.locked(ctx, func() error {
+		if r.unlock == nil { // else --ip auto loaded them when it took the lock
+			if err := r.loadSiblings(true); err != nil {
+				return err
+			}
+		}
+		cs, err := r.hostOnly(ctx, staticIPs(ps))
+		if err != nil || len(cs) > 0 {
+			return firstErr(err, conflictErr(cs))
+		}
+		if err := r.assign(ps); err != nil {
+			return err
+		}
+		return r.recordAddrs()
+	})
 }
 
 // hostOnly is the host check: the host's own addresses, the gateways and

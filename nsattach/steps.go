@@ -9,103 +9,114 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
 
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
 
-// ensureVLAN creates the 802.1q parent when it is missing. It holds the
-// host-wide lock from here on, so that no gc or detach deletes the VLAN
-// before the slave sits on it.
+// ensureVLAN creates the 802.1q parent when it is missing, under the
+// host-wide lock so that no other run creates or deletes it meanwhile. The
+// record names the VLAN before it is made; from then on gc and detach see
+// it as in use by this run.
 func (r *attachRun) ensureVLAN(ctx context.Context) error {
-	if err := r.lock(ctx); err != nil {
-		return err
-	}
-	if err := r.reresolve(); err != nil || r.parent.Link != nil {
-		return err
-	}
-	l, err := link.CreateVLAN(r.host, r.parent)
-	if err != nil {
-		return err
-	}
-	r.undo.push("create VLAN "+l.Attrs().Name, func() error { return r.host.LinkDel(l) })
-	r.parent.Link = l
-	r.res.VLANCreated = true
-	return nil
+	return r.locked(ctx, func() error {
+		if err := r.reresolve(); err != nil || r.parent.Link != nil {
+			return err
+		}
+		tmp, err := tempName("lav")
+		if err != nil {
+			return err
+		}
+		r.rec.VLANCreated, r.rec.VLANTemp = true, tmp
+		if err := r.save(); err != nil {
+			return err
+		}
+		l, err := link.CreateVLAN(r.host, r.parent, tmp)
+		if err != nil {
+			return err
+		}
+		r.rec.ParentIndex = l.Attrs().Index
+		r.undo.push("create VLAN "+l.Attrs().Name, func() error { return r.host.LinkDel(l) })
+		r.parent.Link = l
+		r.res.VLANCreated = true
+		return nil
+	})
 }
 
-// create makes the slave directly inside the target under a temporary
-// name, so that it never shows up in the host netns.
+// create makes the slave directly inside the target under its temporary
+// name, with its MAC and MTU, in one request (so it never shows up in the
+// host netns), and marks it. Until it is marked, only its temporary name,
+// random and recorded beforehand, tells that it is lanattach's.
 func (r *attachRun) create(context.Context) error {
-	tmp, err := tempName()
-	if err != nil {
-		return err
-	}
-	l := r.spec.Type.Slave(r.parent.Link.Attrs().Index, tmp, int(r.target.NS.Fd()))
+	l := r.spec.Type.Slave(link.SlaveAttrs{Parent: r.parent.Link.Attrs().Index, Name: r.rec.TempName,
+		NsFd: int(r.target.NS.Fd()), MAC: r.spec.MAC, MTU: r.spec.MTU})
 	if err := r.host.LinkAdd(l); err != nil {
-		return fmt.Errorf("creating %s slave of %s in %s: %w", r.spec.Type.Kind, r.spec.Parent.Name(), r.target, err)
+		return fmt.Errorf("creating %s slave of %s in %s%s: %w", r.spec.Type.Kind, r.spec.Parent.Name(),
+			r.target, r.createOpts(), err)
 	}
 	// Deleting the slave also removes its addresses and routes.
-	r.undo.push("create slave "+tmp, func() error {
+	r.undo.push("create slave "+r.rec.TempName, func() error {
 		if r.slave == nil {
 			return r.th.LinkDel(l)
 		}
 		return r.th.LinkDel(r.slave)
 	})
-	if r.slave, err = r.th.LinkByName(tmp); err != nil {
-		return fmt.Errorf("finding new slave %s in %s: %w", tmp, r.target, err)
+	var err error
+	if r.slave, err = r.th.LinkByName(r.rec.TempName); err != nil {
+		return fmt.Errorf("finding new slave %s in %s: %w", r.rec.TempName, r.target, err)
+	}
+	if err := r.th.LinkSetAlias(r.slave, link.SlaveMark(r.spec.Parent.Name(), r.rec.ID)); err != nil {
+		return fmt.Errorf("marking %s in %s: %w", r.rec.TempName, r.target, err)
 	}
 	return nil
 }
 
-// tempName returns a random interface name for the slave before rename.
-func tempName() (string, error) {
+// createOpts names the --mac and --mtu given, for a refused create.
+func (r *attachRun) createOpts() string {
+	s := ""
+	if r.spec.MAC != nil {
+		s += " with --mac " + r.spec.MAC.String()
+	}
+	if r.spec.MTU != 0 {
+		s += " with --mtu " + strconv.Itoa(r.spec.MTU)
+	}
+	return s
+}
+
+// tempName returns a random interface name (prefix and 10 hex digits)
+// for a link before it is marked and renamed.
+func tempName(prefix string) (string, error) {
 	b := make([]byte, 5)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("random name: %w", err)
 	}
-	return "lat" + hex.EncodeToString(b), nil
+	return prefix + hex.EncodeToString(b), nil
 }
 
-// setMAC sets --mac.
-func (r *attachRun) setMAC(context.Context) error {
-	if r.spec.MAC == nil {
-		return nil
-	}
-	if err := r.th.LinkSetHardwareAddr(r.slave, r.spec.MAC); err != nil {
-		return fmt.Errorf("--mac %s: kernel refused it on the slave: %w", r.spec.MAC, err)
-	}
-	return nil
-}
+// maxRenames bounds the retries of rename with the next free name.
+const maxRenames = 64
 
-// setMTU sets --mtu.
-func (r *attachRun) setMTU(context.Context) error {
-	if r.spec.MTU == 0 {
-		return nil
-	}
-	if err := r.th.LinkSetMTU(r.slave, r.spec.MTU); err != nil {
-		return fmt.Errorf("--mtu %d: kernel refused it on the slave: %w", r.spec.MTU, err)
-	}
-	return nil
-}
-
-// rename gives the slave its final name.
+// rename gives the slave its final name. When the default name was taken
+// meanwhile (a concurrent attach into the same target), the next free ethN
+// is taken instead.
 func (r *attachRun) rename(context.Context) error {
-	if err := r.th.LinkSetName(r.slave, r.name); err != nil {
-		return fmt.Errorf("renaming slave to %s in %s: %w", r.name, r.target, err)
+	for try := 0; ; try++ {
+		err := r.th.LinkSetName(r.slave, r.name)
+		if err == nil {
+			r.res.Interface = r.name
+			return r.refresh()
+		}
+		if !errors.Is(err, unix.EEXIST) || r.spec.Name != "" || try == maxRenames {
+			return fmt.Errorf("renaming slave to %s in %s: %w", r.name, r.target, err)
+		}
+		if r.name, err = r.pickName(); err != nil {
+			return err
+		}
 	}
-	return r.refresh()
-}
-
-// mark records in the alias that lanattach made the slave, and off which
-// parent.
-func (r *attachRun) mark(context.Context) error {
-	if err := r.th.LinkSetAlias(r.slave, link.SlaveMark(r.spec.Parent.Name())); err != nil {
-		return fmt.Errorf("marking %s in %s: %w", r.name, r.target, err)
-	}
-	return nil
 }
 
 // up turns on arp_notify/ndisc_notify and brings the slave up.
@@ -138,6 +149,10 @@ func (r *attachRun) loUp(context.Context) error {
 	if lo.Attrs().Flags&net.FlagUp != 0 {
 		return nil
 	}
+	r.rec.LoUp = true
+	if err := r.save(); err != nil {
+		return err
+	}
 	if err := r.th.LinkSetUp(lo); err != nil {
 		return fmt.Errorf("bringing lo up in %s: %w", r.target, err)
 	}
@@ -149,10 +164,15 @@ func (r *attachRun) loUp(context.Context) error {
 // the 127.0.0.1/8 it got when it came up. (The default qdisc the kernel
 // attached stays; no netlink request removes it.)
 func (r *attachRun) loDown(lo netlink.Link) error {
-	if err := r.th.LinkSetDown(lo); err != nil {
+	return setLoDown(r.th, lo)
+}
+
+// setLoDown brings lo down and removes the 127.0.0.1/8 it got coming up.
+func setLoDown(th netlinksafe.Handle, lo netlink.Link) error {
+	if err := th.LinkSetDown(lo); err != nil {
 		return err
 	}
-	err := r.th.AddrDel(lo, &netlink.Addr{IPNet: prefixNet(netip.MustParsePrefix("127.0.0.1/8"))})
+	err := th.AddrDel(lo, &netlink.Addr{IPNet: prefixNet(netip.MustParsePrefix("127.0.0.1/8"))})
 	if errors.Is(err, unix.EADDRNOTAVAIL) {
 		return nil
 	}

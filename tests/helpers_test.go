@@ -116,6 +116,8 @@ type attachment struct {
 	Submode   string     `json:"submode"`
 	MAC       string     `json:"mac"`
 	Addresses []string   `json:"addresses"`
+	State     string     `json:"state"`
+	Record    string     `json:"record"`
 }
 
 // attach runs `lanattach -o json attach` into tg with args and fails the

@@ -3,21 +3,19 @@ package tests
 import (
 	"testing"
 
+	"github.com/lanattach/lanattach/nsattach"
 	"github.com/lanattach/lanattach/tests/sandbox"
 )
 
-// failSteps are attach's steps in order; the failpoint binary fails right
-// after the one named by LANATTACH_FAILPOINT.
-var failSteps = []string{"vlan", "create", "mac", "mtu", "rename", "mark", "up", "lo", "probe", "addr", "dad", "route", "announce", "done"}
-
-// TestRollback fails attach after each step in turn (failpoint binary) and
-// checks exit 1, a message naming the failpoint, and that the host, the
-// switch and the target are exactly as before. The configuration reaches
+// TestRollback fails attach after each step in turn (failpoint binary; the
+// steps come from the code, so a new step is tested too) and checks exit 1,
+// a message naming the failpoint, that the host, the switch and the target
+// are exactly as before, and that no record is left. The configuration reaches
 // every step; the "vlan" variant attaches through an auto-made VLAN.
 func TestRollback(t *testing.T) {
 	t.Parallel()
 	for _, vlan := range []string{"", ".50"} {
-		for _, step := range failSteps {
+		for _, step := range nsattach.Steps() {
 			if step == "vlan" && vlan == "" {
 				continue // no VLAN is made
 			}
@@ -39,6 +37,7 @@ func TestRollback(t *testing.T) {
 				wantFail(t, r, 1, "failpoint "+step)
 				wantJSONFail(t, r)
 				sandbox.SameSnapshot(t, "attach failing after "+step, before, sandbox.Snapshot(t, nss...))
+				wantNoRecords(t, l)
 			})
 		}
 	}

@@ -101,6 +101,9 @@ func printAttach(w io.Writer, r *nsattach.Result) {
 		fmt.Fprintf(w, "  route %s\n", rt)
 	}
 	fmt.Fprintf(w, "  probe %s: %s in %d ms\n", r.Probe.Mode, r.Probe.Result, r.Probe.DurationMS)
+	for _, c := range r.Probe.Checks {
+		fmt.Fprintf(w, "  checked %s: %s\n", c.IP, c.Check)
+	}
 }
 
 // describeTarget names a target for people.

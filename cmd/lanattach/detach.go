@@ -21,23 +21,28 @@ func detachCommand() *cli.Command {
 				return usageErr("", "unexpected argument %q (detach takes flags only)", c.Args().First())
 			}
 			d, err := nsattach.Detach(c.Context, targetSpec(c), c.String("name"))
+			p := printerOf(c)
+			if err != nil && d != nil {
+				p.partialResult(d, func(w io.Writer) { printDetach(w, d) })
+			}
 			if err != nil {
 				return err
 			}
-			return printerOf(c).result(d, func(w io.Writer) { printDetach(w, d) })
+			return p.result(d, func(w io.Writer) { printDetach(w, d) })
 		},
 	}
 }
 
 // printDetach writes a detach result for people.
 func printDetach(w io.Writer, d *nsattach.Detached) {
-	if len(d.Interfaces) == 0 {
+	if len(d.Interfaces)+len(d.RolledBack) == 0 {
 		fmt.Fprintf(w, "nothing to detach in %s\n", describeTarget(d.Target))
+	}
+	for _, id := range d.RolledBack {
+		fmt.Fprintf(w, "rolled back interrupted attach (record %s) in %s\n", id, describeTarget(d.Target))
 	}
 	for _, i := range d.Interfaces {
 		fmt.Fprintf(w, "removed %s from %s\n", i, describeTarget(d.Target))
 	}
-	for _, v := range d.VLANsDeleted {
-		fmt.Fprintf(w, "deleted unused VLAN %s\n", v)
-	}
+	printVLANs(w, d.VLANsDeleted, d.VLANsKept)
 }

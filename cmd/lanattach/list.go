@@ -32,37 +32,58 @@ func listCommand() *cli.Command {
 // printList writes the attachments as a table.
 func printList(w io.Writer, as []nsattach.Attachment) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tINTERFACE\tPARENT\tMODE\tMAC\tADDRESSES")
+	fmt.Fprintln(tw, "TARGET\tINTERFACE\tPARENT\tMODE\tMAC\tADDRESSES\tSTATE")
 	for _, a := range as {
 		mode := a.Kind + "/" + a.Mode
 		if a.Flag != "" {
 			mode += "/" + a.Flag
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", describeTarget(a.Target), a.Interface, a.Parent, mode,
-			a.MAC, strings.Join(a.Addresses, ","))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", describeTarget(a.Target), a.Interface, a.Parent, mode,
+			a.MAC, strings.Join(a.Addresses, ","), a.State)
 	}
 	tw.Flush()
 }
 
-// gcCommand deletes auto-made VLANs no slave uses.
+// gcCommand finishes interrupted attaches and deletes unused VLANs.
 func gcCommand() *cli.Command {
 	return &cli.Command{
 		Name:         "gc",
-		Usage:        "delete VLAN sub-interfaces lanattach made that no slave uses any more",
+		Usage:        "roll back attaches whose run was killed, forget gone containers, delete VLANs lanattach made that nothing uses",
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
-			deleted, err := nsattach.GC(c.Context)
+			res, err := nsattach.GC(c.Context)
+			p := printerOf(c)
+			if err != nil && res != nil {
+				p.partialResult(res, func(w io.Writer) { printGC(w, res) })
+			}
 			if err != nil {
 				return err
 			}
-			return printerOf(c).result(map[string]any{"vlans_deleted": deleted}, func(w io.Writer) {
-				if len(deleted) == 0 {
-					fmt.Fprintln(w, "no unused VLAN to delete")
-				}
-				for _, v := range deleted {
-					fmt.Fprintf(w, "deleted unused VLAN %s\n", v)
-				}
-			})
+			return p.result(res, func(w io.Writer) { printGC(w, res) })
 		},
+	}
+}
+
+// printGC writes a gc result for people.
+func printGC(w io.Writer, r *nsattach.GCResult) {
+	for _, id := range r.RolledBack {
+		fmt.Fprintf(w, "rolled back interrupted attach (record %s)\n", id)
+	}
+	for _, id := range r.Forgotten {
+		fmt.Fprintf(w, "forgot record %s: its slave is gone\n", id)
+	}
+	if len(r.RolledBack)+len(r.Forgotten)+len(r.VLANsDeleted)+len(r.Kept) == 0 {
+		fmt.Fprintln(w, "nothing to clean up")
+	}
+	printVLANs(w, r.VLANsDeleted, r.Kept)
+}
+
+// printVLANs writes the VLANs deleted and kept (with why).
+func printVLANs(w io.Writer, deleted, kept []string) {
+	for _, v := range deleted {
+		fmt.Fprintf(w, "deleted unused VLAN %s\n", v)
+	}
+	for _, v := range kept {
+		fmt.Fprintf(w, "kept VLAN %s\n", v)
 	}
 }

@@ -34,6 +34,7 @@ const outKey = "printer"
 type printer struct {
 	json    bool
 	printed bool // a result was printed; a later error goes to stderr only
+	partial any  // what a failed command did before it failed, for JSON
 	stdout  io.Writer
 	stderr  io.Writer
 }
@@ -44,9 +45,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app.Writer, app.ErrWriter = stdout, stderr
 	p := &printer{stdout: stdout, stderr: stderr, json: wantsJSON(args)}
 	app.Metadata = map[string]any{outKey: p}
-	// SIGINT and SIGTERM cancel the context instead of killing the
+	// SIGINT, SIGTERM and SIGHUP cancel the context instead of killing the
 	// process, so that an interrupted attach still rolls back.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	err := app.RunContext(ctx, args)
 	if err == nil {
@@ -106,7 +107,10 @@ func usageErr(flag, format string, args ...any) error {
 func exitCode(err error) int {
 	var in *nsattach.InputError
 	var cf *arpcheck.ConflictError
+	var rb *nsattach.RollbackError
 	switch {
+	case errors.As(err, &rb):
+		return exitRuntime // something is left: never "nothing changed"
 	case errors.As(err, &cf):
 		return exitConflict
 	case errors.As(err, &in), errors.Is(err, link.ErrInvalid), errors.Is(err, link.ErrNotSupported), isCLIUsage(err):
@@ -159,6 +163,9 @@ func (p *printer) fail(err error, code int) {
 	if errors.As(err, &cf) {
 		obj["conflicts"] = conflictsJSON(cf.Conflicts)
 	}
+	if p.partial != nil {
+		obj["done"] = p.partial
+	}
 	p.emitJSON(obj)
 }
 
@@ -180,4 +187,14 @@ func (p *printer) emitJSON(v any) {
 	if err := enc.Encode(v); err != nil {
 		fmt.Fprintln(p.stderr, "lanattach: encoding JSON:", err)
 	}
+}
+
+// partialResult reports what a command did before it failed: as text on
+// stdout at once, and in JSON as the "done" member of the error object.
+func (p *printer) partialResult(v any, text func(w io.Writer)) {
+	if p.json {
+		p.partial = v
+		return
+	}
+	text(p.stdout)
 }

@@ -1,0 +1,169 @@
+package ledger
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// State is how far an attachment got.
+type State string
+
+// The states of a record.
+const (
+	// Pending: the run is changing the kernel; it may have made part of
+	// the attachment. A pending record whose run is gone is an
+	// interrupted attach that gc rolls back.
+	Pending State = "pending"
+	// Done: the attachment is complete.
+	Done State = "done"
+	// Detaching: a detach is removing the attachment.
+	Detaching State = "detaching"
+)
+
+// Target is the network namespace an attachment went into.
+type Target struct {
+	// Path is the namespace file the user named (for messages).
+	Path string `json:"path"`
+	// Name is its `ip netns` name, PID the process it was named by.
+	Name string `json:"netns,omitempty"`
+	PID  int    `json:"pid,omitempty"`
+	// Inode is the namespace's nsfs inode.
+	Inode uint64 `json:"inode"`
+	// NSID is the id the namespace lanattach runs in gave the target:
+	// valid for as long as the target lives, whatever paths lead to it.
+	NSID int `json:"nsid"`
+}
+
+// Record is what one attach made or is about to make. Every field that
+// names a kernel object is written before that object is created.
+type Record struct {
+	ID      string    `json:"id"`
+	State   State     `json:"state"`
+	PID     int       `json:"pid"` // the run that wrote it, for messages
+	Created time.Time `json:"created"`
+	Target  Target    `json:"target"`
+	// Parent is the link the slave is made off (a VLAN "eth0.50" or
+	// the base interface) and ParentIndex its index, 0 while a VLAN is
+	// still to be made.
+	Parent      string `json:"parent"`
+	ParentIndex int    `json:"parent_index,omitempty"`
+	// VLANCreated says this run creates (or created) the VLAN parent,
+	// under the name VLANTemp until it is marked and renamed.
+	VLANCreated bool   `json:"vlan_created,omitempty"`
+	VLANTemp    string `json:"vlan_temp_name,omitempty"`
+	// TempName is the slave's name until it is marked and renamed to
+	// Name: a random name, so a link of that name is this run's.
+	TempName  string   `json:"temp_name"`
+	Name      string   `json:"name"`
+	Kind      string   `json:"mode"`
+	Mode      string   `json:"submode"`
+	Flag      string   `json:"flag,omitempty"`
+	MAC       string   `json:"mac,omitempty"`
+	Addresses []string `json:"addresses"`
+	// LoUp says the run brings (or brought) the target's lo up.
+	LoUp bool `json:"lo_up,omitempty"`
+	// Extra holds data of other packages (e.g. CNI ids), kept as is.
+	Extra map[string]string `json:"extra,omitempty"`
+}
+
+// path is the file of record id.
+func (l *Ledger) path(id string) string { return filepath.Join(l.dir, id+".json") }
+
+// Put writes r atomically: a reader sees the old record or the new one,
+// and after Put returns the new one survives a crash of this process.
+func (l *Ledger) Put(r *Record) error {
+	if !validID(r.ID) {
+		return fmt.Errorf("record id %q is not hex", r.ID)
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding record %s: %w", r.ID, err)
+	}
+	tmp := filepath.Join(l.dir, "."+r.ID+".tmp")
+	if err := writeSync(tmp, append(data, '\n')); err != nil {
+		return fmt.Errorf("writing record %s: %w", r.ID, err)
+	}
+	if err := os.Rename(tmp, l.path(r.ID)); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing record %s: %w", r.ID, err)
+	}
+	return l.syncDir()
+}
+
+// writeSync writes data to a new file and syncs it.
+func writeSync(name string, data []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	return errors.Join(err, f.Close())
+}
+
+// syncDir syncs the record directory, so that renames and removals last.
+func (l *Ledger) syncDir() error {
+	d, err := os.Open(l.dir)
+	if err != nil {
+		return fmt.Errorf("syncing %s: %w", l.dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("syncing %s: %w", l.dir, err)
+	}
+	return nil
+}
+
+// Remove deletes record id; a missing record is not an error.
+func (l *Ledger) Remove(id string) error {
+	if err := os.Remove(l.path(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("removing record %s: %w", id, err)
+	}
+	return l.syncDir()
+}
+
+// List returns every record, oldest first. A file that cannot be read or
+// decoded is reported in the error, and the others are still returned.
+func (l *Ledger) List() ([]Record, error) {
+	ents, err := os.ReadDir(l.dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading records in %s: %w", l.dir, err)
+	}
+	var out []Record
+	var errs []error
+	for _, e := range ents {
+		id, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok || !validID(id) {
+			continue
+		}
+		r, err := l.read(id)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b Record) int { return a.Created.Compare(b.Created) })
+	return out, errors.Join(errs...)
+}
+
+// read reads record id.
+func (l *Ledger) read(id string) (Record, error) {
+	var r Record
+	data, err := os.ReadFile(l.path(id))
+	if err != nil {
+		return r, fmt.Errorf("reading record %s: %w", id, err)
+	}
+	if err := json.Unmarshal(data, &r); err != nil || r.ID != id {
+		return r, fmt.Errorf("record %s in %s is damaged (move it away to go on): %v", id, l.dir, err)
+	}
+	return r, nil
+}

@@ -1,0 +1,75 @@
+package nsattach
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
+	"golang.org/x/sys/unix"
+)
+
+// The namespace lanattach runs in keeps an id (nsid) for each target it
+// attached to. The kernel drops the id when the target dies, so links in
+// the target can be read by nsid whatever paths lead to it, or none: a
+// netns kept alive only by a bind mount elsewhere, or seen from another
+// PID namespace. This is how the record is reconciled with the kernel.
+
+// errNSGone says the namespace an nsid named is gone.
+var errNSGone = errors.New("network namespace gone")
+
+// targetNSID returns the id the namespace of h gives the namespace open as
+// fd, allocating one if it has none.
+func targetNSID(h netlinksafe.Handle, fd int) (int, error) {
+	id, err := h.GetNetNsIdByFd(fd)
+	if err == nil && id >= 0 {
+		return id, nil
+	}
+	if err := h.SetNetNsIdByFd(fd, -1); err != nil && !errors.Is(err, unix.EEXIST) {
+		return -1, fmt.Errorf("giving the target an nsid: %w", err)
+	}
+	if id, err = h.GetNetNsIdByFd(fd); err != nil || id < 0 {
+		return -1, fmt.Errorf("reading the target's nsid (%d): %v", id, err)
+	}
+	return id, nil
+}
+
+// linksByNSID lists the links of the namespace that nsid names, seen from
+// the namespace lanattach runs in; errNSGone when there is no such
+// namespace any more.
+func linksByNSID(nsid int) ([]netlink.Link, error) {
+	req := nl.NewNetlinkRequest(unix.RTM_GETLINK, unix.NLM_F_DUMP)
+	req.AddData(nl.NewIfInfomsg(unix.AF_UNSPEC))
+	req.AddData(nl.NewRtAttr(unix.IFLA_TARGET_NETNSID, nl.Uint32Attr(uint32(nsid))))
+	msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK)
+	if errors.Is(err, unix.EINVAL) {
+		return nil, errNSGone
+	}
+	if err != nil && !errors.Is(err, netlink.ErrDumpInterrupted) {
+		return nil, fmt.Errorf("listing links of nsid %d: %w", nsid, err)
+	}
+	out := make([]netlink.Link, 0, len(msgs))
+	for _, m := range msgs {
+		l, err := netlink.LinkDeserialize(nil, m)
+		if err != nil {
+			return nil, fmt.Errorf("reading links of nsid %d: %w", nsid, err)
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// deleteByNSID deletes the link with index ifindex in the namespace nsid
+// names.
+func deleteByNSID(nsid, ifindex int) error {
+	req := nl.NewNetlinkRequest(unix.RTM_DELLINK, unix.NLM_F_ACK)
+	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
+	msg.Index = int32(ifindex)
+	req.AddData(msg)
+	req.AddData(nl.NewRtAttr(unix.IFLA_TARGET_NETNSID, nl.Uint32Attr(uint32(nsid))))
+	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
+		return fmt.Errorf("deleting link %d in nsid %d: %w", ifindex, nsid, err)
+	}
+	return nil
+}

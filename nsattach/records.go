@@ -1,0 +1,86 @@
+package nsattach
+
+import (
+	"fmt"
+
+	"github.com/lanattach/lanattach/ledger"
+	"github.com/lanattach/lanattach/link"
+	"github.com/vishvananda/netlink"
+)
+
+// RecordRoot is where the record of what lanattach made is kept.
+var RecordRoot = ledger.DefaultRoot
+
+// openLedger opens the record of the namespace lanattach runs in.
+func openLedger() (*ledger.Ledger, error) {
+	led, err := ledger.Open(RecordRoot)
+	if err != nil {
+		return nil, fmt.Errorf("opening lanattach's record: %w", err)
+	}
+	return led, nil
+}
+
+// recView is a record reconciled with the kernel.
+type recView struct {
+	ledger.Record
+	// Running: the run that wrote it still runs.
+	Running bool
+	// Slave is the slave the record describes, nil if not found.
+	Slave netlink.Link
+	// Err says why the kernel could not be asked; then nothing else is
+	// known and the record must be taken as alive.
+	Err error
+}
+
+// gone reports whether the record's slave is known not to exist.
+func (v recView) gone() bool { return !v.Running && v.Slave == nil && v.Err == nil }
+
+// alive reports whether the record's attachment is, or may be, in use.
+func (v recView) alive() bool { return !v.gone() }
+
+// interrupted reports whether the record is of a run that was killed (or
+// failed to roll back) before it finished.
+func (v recView) interrupted() bool { return !v.Running && v.State != ledger.Done }
+
+// inspect reads every record and reconciles it with the kernel, one link
+// dump per target namespace.
+func inspect(led *ledger.Ledger) ([]recView, error) {
+	recs, err := led.List()
+	if err != nil && len(recs) == 0 {
+		return nil, err
+	}
+	dumps := map[int][]netlink.Link{}
+	errs := map[int]error{}
+	out := make([]recView, 0, len(recs))
+	for _, rec := range recs {
+		v := recView{Record: rec}
+		if v.Running, v.Err = led.Running(rec.ID); v.Err != nil {
+			out = append(out, v)
+			continue
+		}
+		nsid := rec.Target.NSID
+		if _, done := dumps[nsid]; !done && errs[nsid] == nil {
+			dumps[nsid], errs[nsid] = linksByNSID(nsid)
+		}
+		switch e := errs[nsid]; {
+		case e == errNSGone:
+		case e != nil:
+			v.Err = e
+		default:
+			v.Slave = slaveOf(dumps[nsid], rec)
+		}
+		out = append(out, v)
+	}
+	return out, err
+}
+
+// slaveOf returns the slave of rec: the link marked with its id, or one
+// still carrying its random temporary name (made but not yet marked).
+func slaveOf(links []netlink.Link, rec ledger.Record) netlink.Link {
+	for _, l := range links {
+		if link.SlaveID(l.Attrs().Alias) == rec.ID || (rec.TempName != "" && l.Attrs().Name == rec.TempName) {
+			return l
+		}
+	}
+	return nil
+}
