@@ -80,6 +80,7 @@ func ProbeNDP(ctx context.Context, c NDPConn, hw net.HardwareAddr, ips []netip.A
 	}
 	at, linger := dadSchedule(cfg, jitter)
 	w := &ndpWatch{watch: newWatch(hw, cands), nonce: nonce}
+	w.peers = cfg.Peers
 	start := time.Now()
 	step := rounds(start, at, func() error {
 		for i, p := range pkts {
@@ -144,7 +145,7 @@ func (w *ndpWatch) handle(b []byte, from net.Addr) bool {
 		}
 		return w.record(m.TargetAddress, mac, WhereDAD, "answered the IPv6 DAD probe")
 	case *ndp.NeighborSolicitation:
-		if src.IsUnspecified() && !w.ours(m.Options) {
+		if src.IsUnspecified() && !w.ours(m.Options) && !w.peer(mac) {
 			return w.record(m.TargetAddress, mac, WhereDAD, "another node is doing DAD for it")
 		}
 	}

@@ -312,3 +312,19 @@ func FuzzHandleNDP(f *testing.F) {
 		}
 	})
 }
+
+// TestPeerDADIgnored checks that a DAD solicitation from a peer (a
+// concurrent run's slave) is no clash, and one from anyone else is.
+func TestPeerDADIgnored(t *testing.T) {
+	unspec := netip.IPv6Unspecified()
+	w := &ndpWatch{watch: newWatch(ourMAC, []netip.Addr{ip6A}), nonce: ndp.NewNonce()}
+	w.peers = []net.HardwareAddr{peerMAC}
+	w.handle(solicit(unspec, ip6A, nil)(t), &packet.Addr{HardwareAddr: peerMAC})
+	if cs := w.conflicts(); len(cs) != 0 {
+		t.Fatalf("a peer's DAD clashed: %v", cs)
+	}
+	w.handle(solicit(unspec, ip6A, nil)(t), &packet.Addr{HardwareAddr: otherMAC})
+	if cs := w.conflicts(); len(cs) != 1 {
+		t.Fatalf("a stranger's DAD did not clash: %v", cs)
+	}
+}

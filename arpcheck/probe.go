@@ -50,6 +50,10 @@ func ParseMode(s string) (Mode, error) {
 type ProbeConfig struct {
 	Mode   Mode
 	Window time.Duration // the whole window in fast mode; 0 means DefaultWindow
+	// Peers are MACs whose own probes for an address are no clash: the
+	// slaves of concurrent runs of this host, which arbitrate among
+	// themselves by other means. Their answers still are.
+	Peers []net.HardwareAddr
 }
 
 // window returns the fast-mode window, defaulted.
@@ -116,6 +120,7 @@ func Probe(ctx context.Context, c Conn, hw net.HardwareAddr, ips []netip.Addr, c
 	}
 	at, linger := schedule(cfg, jitter)
 	w := newWatch(hw, cands)
+	w.peers = cfg.Peers
 	start := time.Now()
 	step := rounds(start, at[:], func() error {
 		for _, p := range pkts {
@@ -135,6 +140,7 @@ func Probe(ctx context.Context, c Conn, hw net.HardwareAddr, ips []netip.Addr, c
 // watch classifies received ARP packets against the candidates of a probe.
 type watch struct {
 	hw    net.HardwareAddr
+	peers []net.HardwareAddr // whose probes are no clash
 	index map[netip.Addr]int
 	found []Conflict
 	left  int
@@ -161,9 +167,17 @@ func (w *watch) handle(b []byte, _ net.Addr) bool {
 		if p.Operation != arp.OperationRequest {
 			return false
 		}
+		if w.peer(p.SenderHardwareAddr) {
+			return false
+		}
 		ip, detail = p.TargetIP, "another host is probing for it"
 	}
 	return w.record(ip, p.SenderHardwareAddr, WhereLAN, detail)
+}
+
+// peer reports whether mac is one of the configured peers.
+func (w *watch) peer(mac net.HardwareAddr) bool {
+	return slices.ContainsFunc(w.peers, func(p net.HardwareAddr) bool { return bytes.Equal(p, mac) })
 }
 
 // record keeps the first clash seen for a candidate ip (other addresses

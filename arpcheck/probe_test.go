@@ -244,3 +244,21 @@ func FuzzHandle(f *testing.F) {
 		}
 	})
 }
+
+// TestPeerProbesIgnored checks that a probe from a peer (a concurrent
+// run's slave) is no clash but its answer is, and that a probe from
+// anyone else still is.
+func TestPeerProbesIgnored(t *testing.T) {
+	w := newWatch(ourMAC, []netip.Addr{ipA, ipB})
+	w.peers = []net.HardwareAddr{peerMAC}
+	w.handle(mustARP(t, arp.OperationRequest, peerMAC, zeroIP, zeroMAC, ipA), nil)
+	if cs := w.conflicts(); len(cs) != 0 {
+		t.Fatalf("a peer's probe clashed: %v", cs)
+	}
+	w.handle(mustARP(t, arp.OperationRequest, otherMAC, zeroIP, zeroMAC, ipB), nil)
+	w.handle(mustARP(t, arp.OperationReply, peerMAC, ipA, ourMAC, zeroIP), nil)
+	cs := w.conflicts()
+	if len(cs) != 2 || cs[0].IP != ipA || cs[1].IP != ipB {
+		t.Fatalf("conflicts %v, want ipA (the peer's answer) and ipB (a stranger's probe)", cs)
+	}
+}

@@ -142,9 +142,9 @@ func TestSweep(t *testing.T) {
 	for _, e := range ents {
 		names = append(names, e.Name())
 	}
-	want := ".0d.tmp 0d.run 0e.json 0e.run keep.txt"
+	want := ".0d.tmp 0d.run 0e.json keep.txt"
 	if got := strings.Join(names, " "); got != want {
-		t.Fatalf("after Sweep: %q, want %q (a live run's files and a record's run lock stay)", got, want)
+		t.Fatalf("after Sweep: %q, want %q (a live run's files and records stay)", got, want)
 	}
 }
 

@@ -55,20 +55,26 @@ type RunLock struct {
 func (l *Ledger) runLockPath(id string) string { return filepath.Join(l.dir, id+".run") }
 
 // Claim creates and locks the run lock of record id. Take it before the
-// record is first written.
+// record is first written. The lock file is made and locked under a
+// temporary name and then renamed, so that a run lock file others can see
+// is always locked while its run lives.
 func (l *Ledger) Claim(id string) (*RunLock, error) {
 	if !validID(id) {
 		return nil, fmt.Errorf("record id %q is not hex", id)
 	}
-	p := l.runLockPath(id)
-	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL|unix.O_CLOEXEC, 0o600)
+	tmp, p := filepath.Join(l.dir, "."+id+".tmp"), l.runLockPath(id)
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL|unix.O_CLOEXEC, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("creating run lock %s: %w", p, err)
+		return nil, fmt.Errorf("creating run lock %s: %w", tmp, err)
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+	err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+	if err == nil {
+		err = unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, p, unix.RENAME_NOREPLACE)
+	}
+	if err != nil {
 		f.Close()
-		os.Remove(p)
-		return nil, fmt.Errorf("locking run lock %s: %w", p, err)
+		os.Remove(tmp)
+		return nil, fmt.Errorf("taking run lock %s: %w", p, err)
 	}
 	return &RunLock{f: f, path: p}, nil
 }
@@ -100,8 +106,8 @@ func (l *Ledger) Running(id string) (bool, error) {
 	return false, fmt.Errorf("testing run lock of record %s: %w", id, err)
 }
 
-// Sweep removes run locks and temporary files left by runs that are gone
-// and whose record is gone too. Call it under Lock.
+// Sweep removes run locks and temporary files of runs that are gone. Call
+// it under Lock.
 func (l *Ledger) Sweep() error {
 	ents, err := os.ReadDir(l.dir)
 	if err != nil {
@@ -116,9 +122,6 @@ func (l *Ledger) Sweep() error {
 		if running, err := l.Running(id); err != nil || running {
 			errs = append(errs, err)
 			continue
-		}
-		if _, err := os.Stat(l.path(id)); kind == ".run" && err == nil {
-			continue // the record is still there: the caller decides
 		}
 		if err := os.Remove(filepath.Join(l.dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/lanattach/lanattach/internal/failpoint"
 )
 
 // State is how far an attachment got.
@@ -66,6 +68,9 @@ type Record struct {
 	Flag      string   `json:"flag,omitempty"`
 	MAC       string   `json:"mac,omitempty"`
 	Addresses []string `json:"addresses"`
+	// Planned are the static addresses the run is about to check and
+	// claim: --ip auto runs of others never pick them meanwhile.
+	Planned []string `json:"planned,omitempty"`
 	// LoUp says the run brings (or brought) the target's lo up.
 	LoUp bool `json:"lo_up,omitempty"`
 	// Extra holds data of other packages (e.g. CNI ids), kept as is.
@@ -88,6 +93,10 @@ func (l *Ledger) Put(r *Record) error {
 	tmp := filepath.Join(l.dir, "."+r.ID+".tmp")
 	if err := writeSync(tmp, append(data, '\n')); err != nil {
 		return fmt.Errorf("writing record %s: %w", r.ID, err)
+	}
+	if err := failpoint.Hit("record.tmp"); err != nil {
+		os.Remove(tmp)
+		return err
 	}
 	if err := os.Rename(tmp, l.path(r.ID)); err != nil {
 		os.Remove(tmp)
@@ -145,6 +154,9 @@ func (l *Ledger) List() ([]Record, error) {
 			continue
 		}
 		r, err := l.read(id)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // removed since the directory was read
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue

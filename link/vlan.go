@@ -6,6 +6,7 @@ import (
 	"net"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/lanattach/lanattach/internal/failpoint"
 	"github.com/vishvananda/netlink"
 )
 
@@ -100,9 +101,16 @@ func CreateVLAN(h netlinksafe.Handle, r Resolved, tmp string) (netlink.Link, err
 	if err := h.LinkAdd(v); err != nil {
 		return nil, fmt.Errorf("creating VLAN %s: %w", name, err)
 	}
-	l, err := h.LinkByName(tmp)
+	err := failpoint.Hit("vlan.made")
+	var l netlink.Link
+	if err == nil {
+		l, err = h.LinkByName(tmp)
+	}
 	if err == nil {
 		err = h.LinkSetAlias(l, MarkVLAN)
+	}
+	if err == nil {
+		err = failpoint.Hit("vlan.marked")
 	}
 	if err == nil {
 		err = h.LinkSetName(l, name)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/internal/failpoint"
 	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
@@ -149,6 +150,14 @@ func Steps() []string {
 	return out
 }
 
+// KillPoints are the failpoints inside steps, where a kill leaves a
+// half-made change behind: a slave or a VLAN not yet marked or renamed, a
+// record half written.
+var KillPoints = []string{"record.tmp", "vlan.made", "vlan.marked", "create.made"}
+
+// DetachPoints are the failpoints of detach.
+var DetachPoints = []string{"detach.removed"}
+
 // steps are the changes of an attach, one after another. lo comes up
 // last: the kernel leaves a trace of it having been up (its default
 // qdisc).
@@ -172,7 +181,7 @@ func (r *attachRun) apply(ctx context.Context) error {
 		if err := s.fn(ctx); err != nil {
 			return err
 		}
-		if err := failpoint(s.name); err != nil {
+		if err := failpoint.Hit(s.name); err != nil {
 			return err
 		}
 	}

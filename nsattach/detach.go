@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/lanattach/lanattach/internal/failpoint"
 	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
@@ -114,9 +115,11 @@ func (d *Detached) remove(th netlinksafe.Handle, t *Target, led *ledger.Ledger, 
 	p, _ := link.SlaveParent(l.Attrs().Alias)
 	parents[p] = true
 	if rec != nil {
-		return led.Remove(id)
+		if err := led.Remove(id); err != nil {
+			return err
+		}
 	}
-	return nil
+	return failpoint.Hit("detach.removed")
 }
 
 // markedSlaves returns the lanattach slaves in the target, only the one

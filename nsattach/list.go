@@ -23,10 +23,11 @@ type Attachment struct {
 	Record string `json:"record,omitempty"`
 }
 
-// List returns every slave lanattach made: those in the record, found by
-// their mark wherever their namespace is, and those the kernel shows in
-// the namespaces reachable through /run/netns and /proc (a slave whose
-// record was deleted is still listed).
+// List returns every slave lanattach made off a parent in the namespace it
+// runs in: those in the record, found by their mark wherever their
+// namespace is, and those the kernel shows in the namespaces reachable
+// through /run/netns and /proc (a slave whose record was deleted is still
+// listed).
 func List() ([]Attachment, error) {
 	led, err := openLedger()
 	if err != nil {
@@ -89,8 +90,8 @@ func recordedAttachment(v recView) Attachment {
 func attachmentOf(v *nsView, l netlink.Link) (Attachment, bool) {
 	parent, ok := link.SlaveParent(l.Attrs().Alias)
 	t, isSlave := link.TypeOf(l)
-	if !ok || !isSlave {
-		return Attachment{}, false
+	if _, here := v.hostLower(l); !ok || !isSlave || !here {
+		return Attachment{}, false // not a slave, or made from another netns
 	}
 	a := Attachment{Target: v.Info, Interface: l.Attrs().Name, Parent: parent, Type: t,
 		MAC: l.Attrs().HardwareAddr.String(), Addresses: []string{}, State: "ok",

@@ -1,7 +1,7 @@
 package nsattach
 
 import (
-	"fmt"
+	"log/slog"
 
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
@@ -9,16 +9,20 @@ import (
 
 // loDownAt brings lo down in the namespace at path, if that is still the
 // namespace with nsfs inode ino, for the rollback of an interrupted attach
-// that brought it up.
+// that brought it up. When the path leads nowhere or elsewhere (the
+// target's process is gone), lo is left alone: no other namespace may be
+// touched.
 func loDownAt(path string, ino uint64) error {
 	fd, err := netns.GetFromPath(path)
 	if err != nil {
-		return fmt.Errorf("opening %s: %w", path, err)
+		slog.Info("leaving lo alone: the target is gone", "path", path, "err", err)
+		return nil
 	}
 	defer fd.Close()
 	var st unix.Stat_t
 	if err := unix.Fstat(int(fd), &st); err != nil || st.Ino != ino {
-		return fmt.Errorf("%s is no longer the namespace attached to", path)
+		slog.Info("leaving lo alone: the path leads to another netns now", "path", path)
+		return nil
 	}
 	h, err := handleAt(fd, path)
 	if err != nil {

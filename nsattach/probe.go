@@ -111,38 +111,6 @@ func (r *attachRun) checkV4(ctx context.Context) ([]netip.Prefix, error) {
 	return v4, nil
 }
 
-// noteChecks records in the result which LAN check the addresses got.
-func (r *attachRun) noteChecks(ps []netip.Prefix, check string) {
-	if r.spec.Probe.Mode == arpcheck.ModeOff {
-		check = "none"
-	}
-	for _, p := range ps {
-		r.res.Probe.Checks = append(r.res.Probe.Checks, AddrCheck{IP: p.Addr(), Check: check})
-	}
-}
-
-// claim makes ps the slave's: under the host-wide lock it runs the final
-// host and sibling check (the record and every namespace the kernel
-// shows), assigns them and records them, so that no concurrent run can
-// hand out the same address.
-func (r *attachRun) claim(ctx context.Context, ps []netip.Prefix) error {
-	return r.locked(ctx, func() error {
-		if r.unlock == nil { // else --ip auto loaded them when it took the lock
-			if err := r.loadSiblings(true); err != nil {
-				return err
-			}
-		}
-		cs, err := r.hostOnly(ctx, staticIPs(ps))
-		if err != nil || len(cs) > 0 {
-			return firstErr(err, conflictErr(cs))
-		}
-		if err := r.assign(ps); err != nil {
-			return err
-		}
-		return r.recordAddrs()
-	})
-}
-
 // hostOnly is the host check: the host's own addresses, the gateways and
 // the addresses of sibling slaves on the parent.
 func (r *attachRun) hostOnly(_ context.Context, ips []netip.Addr) ([]arpcheck.Conflict, error) {
@@ -161,6 +129,7 @@ func (r *attachRun) hostAndNDP(ctx context.Context, ips []netip.Addr) ([]arpchec
 	if err != nil {
 		return nil, err
 	}
+	cs = append(cs, r.plannedConflicts(ips)...)
 	lan, err := r.ndpConflicts(ctx, ips)
 	return append(cs, lan...), err
 }
@@ -183,7 +152,7 @@ func (r *attachRun) ndpConflicts(ctx context.Context, ips []netip.Addr) ([]arpch
 			return nil, fmt.Errorf("opening DAD probe sockets on %s: %w", r.probeIface(), err)
 		}
 	}
-	cs, err := arpcheck.ProbeNDP(ctx, r.ndp, r.ndpIfi.HardwareAddr, ips, r.spec.Probe)
+	cs, err := arpcheck.ProbeNDP(ctx, r.ndp, r.ndpIfi.HardwareAddr, ips, r.probeConfig())
 	if err != nil {
 		return nil, fmt.Errorf("IPv6 DAD probe on %s: %w", r.probeIface(), err)
 	}
@@ -197,6 +166,7 @@ func (r *attachRun) hostAndLAN(ctx context.Context, ips []netip.Addr) ([]arpchec
 	if err != nil {
 		return nil, err
 	}
+	cs = append(cs, r.plannedConflicts(ips)...)
 	taken := map[netip.Addr]bool{}
 	for _, c := range cs {
 		taken[c.IP] = true
@@ -219,7 +189,7 @@ func (r *attachRun) lanConflicts(ctx context.Context, ips []netip.Addr) ([]arpch
 	if err := r.openConn(); err != nil {
 		return nil, err
 	}
-	cs, err := arpcheck.Probe(ctx, r.conn, r.hw, ips, r.spec.Probe)
+	cs, err := arpcheck.Probe(ctx, r.conn, r.hw, ips, r.probeConfig())
 	if err != nil {
 		return nil, fmt.Errorf("ARP probe on %s: %w", r.probeIface(), err)
 	}

@@ -45,6 +45,9 @@ func (r *attachRun) begin() error {
 	if r.spec.MAC != nil {
 		r.rec.MAC = r.spec.MAC.String()
 	}
+	for _, p := range r.spec.Addrs.Static {
+		r.rec.Planned = append(r.rec.Planned, p.String())
+	}
 	r.res.Record = id
 	return r.save()
 }

@@ -142,9 +142,9 @@ func TestUndoStackOrder(t *testing.T) {
 	var u undoStack
 	var got []int
 	for i := range 3 {
-		u.push("step", func() error { got = append(got, i); return nil })
+		u.push("k", "step", func() error { got = append(got, i); return nil })
 	}
-	u.push("failing", func() error { return errors.New("boom") })
+	u.push("k", "failing", func() error { return errors.New("boom") })
 	err := u.run()
 	if err == nil || !strings.Contains(err.Error(), "undo failing: boom") {
 		t.Errorf("run() = %v", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/utils/sysctl"
+	"github.com/lanattach/lanattach/internal/failpoint"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -40,7 +41,7 @@ func (r *attachRun) ensureVLAN(ctx context.Context) error {
 			return err
 		}
 		r.rec.ParentIndex = l.Attrs().Index
-		r.undo.push("create VLAN "+l.Attrs().Name, func() error { return r.host.LinkDel(l) })
+		r.undo.push("vlan", "create VLAN "+l.Attrs().Name, func() error { return r.host.LinkDel(l) })
 		r.parent.Link = l
 		r.res.VLANCreated = true
 		return nil
@@ -59,12 +60,15 @@ func (r *attachRun) create(context.Context) error {
 			r.target, r.createOpts(), err)
 	}
 	// Deleting the slave also removes its addresses and routes.
-	r.undo.push("create slave "+r.rec.TempName, func() error {
+	r.undo.push("slave", "create slave "+r.rec.TempName, func() error {
 		if r.slave == nil {
 			return r.th.LinkDel(l)
 		}
 		return r.th.LinkDel(r.slave)
 	})
+	if err := failpoint.Hit("create.made"); err != nil {
+		return err
+	}
 	var err error
 	if r.slave, err = r.th.LinkByName(r.rec.TempName); err != nil {
 		return fmt.Errorf("finding new slave %s in %s: %w", r.rec.TempName, r.target, err)
@@ -72,7 +76,8 @@ func (r *attachRun) create(context.Context) error {
 	if err := r.th.LinkSetAlias(r.slave, link.SlaveMark(r.spec.Parent.Name(), r.rec.ID)); err != nil {
 		return fmt.Errorf("marking %s in %s: %w", r.rec.TempName, r.target, err)
 	}
-	return nil
+	r.rec.MAC = r.slave.Attrs().HardwareAddr.String() // its probes are no clash to other runs
+	return r.save()
 }
 
 // createOpts names the --mac and --mtu given, for a refused create.
@@ -156,7 +161,7 @@ func (r *attachRun) loUp(context.Context) error {
 	if err := r.th.LinkSetUp(lo); err != nil {
 		return fmt.Errorf("bringing lo up in %s: %w", r.target, err)
 	}
-	r.undo.push("lo up", func() error { return r.loDown(lo) })
+	r.undo.push("lo", "lo up", func() error { return r.loDown(lo) })
 	return nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+
+	"github.com/lanattach/lanattach/internal/failpoint"
 )
 
 // undoStack records how to revert each change, from the first one on.
@@ -13,13 +15,15 @@ type undoStack struct {
 
 // undoStep reverts one change.
 type undoStep struct {
+	key  string // names the kind of change, for failpoints ("undo.KEY")
 	what string
 	fn   func() error
 }
 
-// push records fn as the way to revert the change described by what.
-func (u *undoStack) push(what string, fn func() error) {
-	u.steps = append(u.steps, undoStep{what, fn})
+// push records fn as the way to revert the change described by what, of
+// the kind key.
+func (u *undoStack) push(key, what string, fn func() error) {
+	u.steps = append(u.steps, undoStep{key, what, fn})
 }
 
 // run reverts every recorded change, newest first, and reports those that
@@ -29,7 +33,11 @@ func (u *undoStack) run() error {
 	for i := len(u.steps) - 1; i >= 0; i-- {
 		s := u.steps[i]
 		slog.Debug("rollback", "undo", s.what)
-		if err := s.fn(); err != nil {
+		err := failpoint.Hit("undo." + s.key)
+		if err == nil {
+			err = s.fn()
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("undo %s: %w", s.what, err))
 		}
 	}

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -271,23 +272,26 @@ func TestClashAttach(t *testing.T) {
 	})
 }
 
-// TestAutoParallel runs 32 `attach --ip auto` at once on one subnet: each
-// must get its own address, none of them held by the host or a peer.
+// TestAutoParallel runs 32 `attach --ip auto` and 8 static attaches at
+// once on one subnet (the static ones take addresses --ip auto would pick
+// first): all 40 must get their own address, none of them held by the
+// host or a peer.
 func TestAutoParallel(t *testing.T) {
 	t.Parallel()
-	const n = 32
+	const auto, static = 32, 8
 	l := newLAN(t)
 	l.AddPeer(t, "198.51.100.3/24")
 	l.AddPeer(t, "198.51.100.5/24")
-	targets := make([]target, n)
-	for i := range targets {
-		targets[i] = l.newTarget(t, "netns")
-	}
-	got := make([]string, n)
+	got := make([]string, auto+static)
 	var wg sync.WaitGroup
-	for i, tg := range targets {
+	for i := range got {
+		tg := l.newTarget(t, "netns")
+		ip := []string{"--ip", "auto", "--subnet", "198.51.100.0/24"}
+		if i >= auto {
+			ip = []string{"--ip", fmt.Sprintf("198.51.100.%d/24", 6+i-auto)}
+		}
 		wg.Go(func() {
-			r := l.Lanattach(t, append([]string{"-o", "json", "attach", "--parent", l.Parent, "--ip", "auto", "--subnet", "198.51.100.0/24"}, tg.args...)...)
+			r := l.Lanattach(t, append(append([]string{"-o", "json", "attach", "--parent", l.Parent}, ip...), tg.args...)...)
 			var out attachOut
 			if r.Code != 0 {
 				t.Errorf("attach %d failed:\n%s", i, r)

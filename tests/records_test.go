@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/lanattach/lanattach/ledger"
@@ -65,6 +66,25 @@ func wantState(t *testing.T, l *lan, iface, state string) {
 		}
 	}
 	t.Errorf("list shows no %s (want state %q): %v", iface, state, listAll(t, l))
+}
+
+// eventuallyState waits (the kernel frees a dead netns in the background)
+// until list shows iface in state.
+func eventuallyState(t *testing.T, l *lan, iface, state string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		for _, a := range listAll(t, l) {
+			if a.Interface == iface && a.State == state {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			wantState(t, l, iface, state)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // listAll runs `lanattach -o json list` in l's host netns.

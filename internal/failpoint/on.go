@@ -1,0 +1,30 @@
+//go:build failpoint
+
+// Package failpoint lets test builds (-tags failpoint) fail, hang or panic
+// lanattach at a named point, so that tests can check the rollback, the
+// record and gc at every point of the flow. In normal builds Hit does
+// nothing.
+package failpoint
+
+import (
+	"fmt"
+	"os"
+)
+
+// Hit acts at point name when the environment variable LANATTACH_FAILPOINT
+// names it: by default it returns an error; with LANATTACH_FAILPOINT_ACTION
+// "hang" it says so on stderr and blocks forever (for a test to kill the
+// process there), with "panic" it panics.
+func Hit(name string) error {
+	if os.Getenv("LANATTACH_FAILPOINT") != name {
+		return nil
+	}
+	switch os.Getenv("LANATTACH_FAILPOINT_ACTION") {
+	case "hang":
+		fmt.Fprintf(os.Stderr, "failpoint %s: hanging\n", name)
+		select {}
+	case "panic":
+		panic("failpoint " + name)
+	}
+	return fmt.Errorf("failpoint %s reached", name)
+}

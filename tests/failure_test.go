@@ -1,0 +1,127 @@
+package tests
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/lanattach/lanattach/tests/sandbox"
+)
+
+// TestClashThenRollbackFails: an attach finds a clash, then one of its
+// undo steps fails. It must exit 1 (not 3: something is left), say what
+// is left, keep the record; list shows it as a leftover and gc finishes
+// the rollback.
+func TestClashThenRollbackFails(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	tg := l.newTarget(t, "netns")
+	before := takeBefore(t, l, tg)
+	r := l.LanattachWith(t, sandbox.FailpointBin(t), []string{"LANATTACH_FAILPOINT=undo.slave"},
+		append([]string{"-o", "json", "attach", "--parent", l.Parent, "--ip", peerIP + "/24"}, tg.args...)...)
+	wantFail(t, r, 1, "address clash", "rollback incomplete", "lanattach gc")
+	wantJSONFail(t, r)
+	wantState(t, l, "", "leftover")
+	if r := l.Lanattach(t, "-o", "json", "gc"); r.Code != 0 || !strings.Contains(r.Stdout, `"rolled_back":["`) {
+		t.Fatalf("gc must finish the rollback:\n%s", r)
+	}
+	sandbox.SameSnapshot(t, "gc after a failed rollback", before.lan, sandbox.Snapshot(t, l.Host, l.Switch))
+	sandbox.SameSnapshot(t, "gc after a failed rollback (target)", before.target, sandbox.Snapshot(t, tg.ns))
+	wantNoRecords(t, l)
+}
+
+// TestPanicRollsBack: a panic in the middle of an attach still rolls back
+// and exits 1.
+func TestPanicRollsBack(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	tg := l.newTarget(t, "netns")
+	before := takeBefore(t, l, tg)
+	r := l.LanattachWith(t, sandbox.FailpointBin(t), []string{"LANATTACH_FAILPOINT=addr", "LANATTACH_FAILPOINT_ACTION=panic"},
+		append([]string{"-o", "json", "attach", "--parent", l.Parent, "--ip", slaveV4, "--ip", slaveV6}, tg.args...)...)
+	wantFail(t, r, 1, "internal error", "failpoint addr")
+	wantJSONFail(t, r)
+	sandbox.SameSnapshot(t, "attach that panicked", before.lan, sandbox.Snapshot(t, l.Host, l.Switch))
+	sandbox.SameSnapshot(t, "attach that panicked (target)", before.target, sandbox.Snapshot(t, tg.ns))
+	wantNoRecords(t, l)
+}
+
+// TestDetachPartialFailure: a detach that removed one slave and then
+// failed still reports what it removed, in JSON too.
+func TestDetachPartialFailure(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	tg := l.newTarget(t, "netns")
+	l.attach(t, tg, "--parent", l.Parent, "--probe", "off")
+	l.attach(t, tg, "--parent", l.Parent, "--probe", "off")
+	r := l.LanattachWith(t, sandbox.FailpointBin(t), []string{"LANATTACH_FAILPOINT=detach.removed"},
+		append([]string{"-o", "json", "detach"}, tg.args...)...)
+	wantFail(t, r, 1, "failpoint detach.removed")
+	var out struct {
+		Done struct{ Interfaces []string } `json:"done"`
+	}
+	r.JSON(t, &out)
+	if len(out.Done.Interfaces) != 1 {
+		t.Fatalf("the failed detach must report the one slave it removed:\n%s", r)
+	}
+	text := l.LanattachWith(t, sandbox.FailpointBin(t), []string{"LANATTACH_FAILPOINT=detach.removed"},
+		append([]string{"detach"}, tg.args...)...)
+	if text.Code != 1 || !strings.Contains(text.Stdout, "removed eth") {
+		t.Fatalf("the failed detach must say what it removed:\n%s", text)
+	}
+	checkOnly(t, tg.ns, "lo")
+}
+
+// TestAutoSkipsStatic: --ip auto never picks an address given statically
+// in the same run.
+func TestAutoSkipsStatic(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	out := l.attach(t, l.newTarget(t, "netns"), "--parent", l.Parent,
+		"--ip", "198.51.100.3/24", "--ip", "auto", "--subnet", "198.51.100.0/24")
+	if len(out.Addresses) != 2 || out.Addresses[0] == out.Addresses[1] {
+		t.Fatalf("addresses %v, want the static one and another", out.Addresses)
+	}
+}
+
+// probeChecks is the per-address check list of attach's JSON.
+type probeChecks struct {
+	Probe struct {
+		Checks []struct{ IP, Check string }
+	}
+}
+
+// TestDADOff: a target with IPv6 DAD turned off (accept_dad=0 or
+// dad_transmits=0) gets lanattach's own DAD probe: a held address is
+// caught (exit 3, where dad), a free one reports the check "ndp"; with the
+// kernel's DAD on, the check is "kernel-dad".
+func TestDADOff(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ name, sysctl, check string }{
+		{"accept_dad=0", "net.ipv6.conf.default.accept_dad=0", "ndp"},
+		{"dad_transmits=0", "net.ipv6.conf.default.dad_transmits=0", "ndp"},
+		{"kernel DAD", "net.ipv6.conf.default.accept_dad=1", "kernel-dad"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			l := newLAN(t)
+			tg := l.newTarget(t, "netns")
+			sandbox.MustExec(t, tg.ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", c.sysctl)
+			before := takeBefore(t, l, tg)
+			r := l.Lanattach(t, append([]string{"-o", "json", "attach", "--parent", l.Parent, "--ip", peerIP6 + "/64"}, tg.args...)...)
+			wantFail(t, r, 3, peerIP6)
+			if !strings.Contains(r.Stdout, `"where":"dad"`) {
+				t.Errorf("want where dad:\n%s", r)
+			}
+			sandbox.SameSnapshot(t, "clash", before.target, sandbox.Snapshot(t, tg.ns))
+			r = l.Lanattach(t, append([]string{"-o", "json", "attach", "--parent", l.Parent, "--ip", slaveV6}, tg.args...)...)
+			var out probeChecks
+			if err := json.Unmarshal([]byte(r.Stdout), &out); r.Code != 0 || err != nil {
+				t.Fatalf("free address: %v\n%s", err, r)
+			}
+			if len(out.Probe.Checks) != 1 || out.Probe.Checks[0].Check != c.check {
+				t.Errorf("checks %+v, want one %q", out.Probe.Checks, c.check)
+			}
+		})
+	}
+}

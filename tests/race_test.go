@@ -1,0 +1,99 @@
+package tests
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/lanattach/lanattach/tests/sandbox"
+)
+
+// TestParallelSameAddress runs 16 attaches of one static address into 16
+// targets at once: exactly one may win, the others exit 3 naming the
+// address, and nothing of theirs is left. In private mode (and ipvlan)
+// slaves cannot hear each other's ARP, so only the record, read under the
+// host-wide lock, can stop a second winner.
+func TestParallelSameAddress(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ name, kernel string }{
+		{"bridge", ""}, {"private", ""}, {"ipvlan", "ipvlan"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			if c.kernel != "" {
+				sandbox.RequireKernel(t, c.kernel)
+			}
+			l := newLAN(t)
+			mode := []string{"--macvlan-mode", c.name}
+			if c.name == "ipvlan" {
+				mode = []string{"--mode", "ipvlan"}
+			}
+			const n = 16
+			results := make([]sandbox.Result, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				tg := l.newTarget(t, "netns")
+				wg.Go(func() {
+					results[i] = l.Lanattach(t, append(append([]string{"-o", "json", "attach", "--parent", l.Parent,
+						"--ip", "198.51.100.70/24"}, mode...), tg.args...)...)
+				})
+			}
+			wg.Wait()
+			wins := 0
+			for _, r := range results {
+				switch r.Code {
+				case 0:
+					wins++
+				case 3:
+					e := wantJSONFail(t, r)
+					if !strings.Contains(e.Error, "198.51.100.70") {
+						t.Errorf("clash message does not name the address:\\n%s", r)
+					}
+					if c.name != "bridge" && !strings.Contains(r.Stdout, `"where":"sibling"`) {
+						t.Errorf("a loser in %s mode must be stopped as a sibling:\\n%s", c.name, r)
+					}
+				default:
+					t.Errorf("want exit 0 or 3:\\n%s", r)
+				}
+			}
+			if wins != 1 {
+				t.Fatalf("%d of %d same-address attaches won, want exactly 1", wins, n)
+			}
+			if as := listAll(t, l); len(as) != 1 {
+				t.Errorf("list shows %d attachments, want the winner only: %+v", len(as), as)
+			}
+		})
+	}
+}
+
+// TestParallelDefaultNames attaches 8 slaves into one target at once
+// without --name: each must take its own free ethN.
+func TestParallelDefaultNames(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	tg := l.newTarget(t, "netns")
+	const n = 8
+	names := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			r := l.Lanattach(t, append([]string{"-o", "json", "attach", "--parent", l.Parent, "--probe", "off"}, tg.args...)...)
+			if r.Code != 0 {
+				t.Errorf("attach %d:\\n%s", i, r)
+				return
+			}
+			var out attachOut
+			r.JSON(t, &out)
+			names[i] = out.Interface
+		})
+	}
+	wg.Wait()
+	want := []string{"lo"}
+	for i := range n {
+		want = append(want, "eth"+string(rune('1'+i)))
+	}
+	checkOnly(t, tg.ns, want...)
+	if got := strings.Join(names, " "); len(strings.Fields(got)) != n {
+		t.Errorf("names %q", got)
+	}
+}
