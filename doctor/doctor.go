@@ -49,14 +49,15 @@ func Judge(f Facts) []Check {
 	return append(out, managerCheck(f), rpFilterCheck(f), ipv6Check(f), leftoverCheck(f))
 }
 
-// Failed reports whether any check failed.
-func Failed(cs []Check) bool {
+// Failed returns the names of the checks that failed.
+func Failed(cs []Check) []string {
+	var out []string
 	for _, c := range cs {
 		if c.Verdict == Fail {
-			return true
+			out = append(out, c.Name)
 		}
 	}
-	return false
+	return out
 }
 
 // ok, warn and fail build checks.

@@ -30,8 +30,9 @@ type Facts struct {
 	Managers []string
 	// RPFilterAll is net.ipv4.conf.all.rp_filter (-1 unknown).
 	RPFilterAll int
-	// IPv6All is net.ipv6.conf.all.
-	IPv6All IPv6
+	// IPv6All and IPv6Default are net.ipv6.conf.all and .default (which
+	// new links, such as the shim, start with).
+	IPv6All, IPv6Default IPv6
 	// Leftovers are links killed runs left behind; LeftoversErr says why
 	// they could not be read.
 	Leftovers    []nsattach.Stray
@@ -92,7 +93,7 @@ func Gather(o Options) (Facts, error) {
 	f.InitNetns = sameFile("/proc/1/ns/net", "/proc/self/ns/net")
 	f.Managers = runningManagers("/proc")
 	f.RPFilterAll = sysctlInt("ipv4/conf/all/rp_filter")
-	f.IPv6All = ipv6Of("all")
+	f.IPv6All, f.IPv6Default = ipv6Of("all"), ipv6Of("default")
 	f.Leftovers, f.LeftoversErr = leftovers()
 	return f, nil
 }

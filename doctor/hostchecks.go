@@ -57,24 +57,27 @@ func rpFilterCheck(f Facts) Check {
 		"sysctl -w "+strings.Join(sets, " ")+" (loose)")
 }
 
-// ipv6Check judges the IPv6 settings of the parent (or all) that DAD and
-// the shim's IPv6 depend on.
+// ipv6Check judges the IPv6 settings of the parent (or of new links) that
+// DAD and the shim's IPv6 depend on. The kernel runs DAD when accept_dad
+// of all or of the link is at least 1 and the link's dad_transmits is not
+// 0.
 func ipv6Check(f Facts) Check {
 	const name = "ipv6"
-	iface, v := "all", f.IPv6All
+	iface, v := "default", f.IPv6Default
 	if f.Parent != nil && f.Parent.Found {
 		iface, v = f.Parent.Name, f.Parent.IPv6
 	}
 	key := "net.ipv6.conf." + iface
+	accept := max(f.IPv6All.AcceptDAD, v.AcceptDAD)
 	switch {
 	case !v.Known:
 		return ok(name, "no IPv6 in this kernel or netns: only IPv4 addresses can be used")
 	case v.Disabled:
 		return warn(name, "IPv6 is disabled on "+iface+": IPv6 probes from it and the shim's IPv6 do not work",
 			"sysctl -w "+key+".disable_ipv6=0, if you need IPv6")
-	case v.AcceptDAD == 0 || v.DADTransmits == 0:
+	case accept < 1 || v.DADTransmits == 0:
 		return warn(name, fmt.Sprintf("the kernel runs no DAD on %s (accept_dad=%d, dad_transmits=%d): the shim's IPv6 addresses get no duplicate check",
-			iface, v.AcceptDAD, v.DADTransmits), "sysctl -w "+key+".accept_dad=1 "+key+".dad_transmits=1")
+			iface, accept, v.DADTransmits), "sysctl -w "+key+".accept_dad=1 "+key+".dad_transmits=1")
 	}
-	return ok(name, fmt.Sprintf("IPv6 on %s with DAD (accept_dad=%d, dad_transmits=%d)", iface, v.AcceptDAD, v.DADTransmits))
+	return ok(name, fmt.Sprintf("IPv6 on %s with DAD (accept_dad=%d, dad_transmits=%d)", iface, accept, v.DADTransmits))
 }

@@ -41,6 +41,7 @@ func newApp() *cli.App {
 			probeCommand(),
 			scanCommand(),
 			versionCommand(),
+			doctorCommand(),
 		},
 	}
 }
