@@ -90,7 +90,9 @@ func Gather(o Options) (Facts, error) {
 			return Facts{}, err
 		}
 	}
-	f.InitNetns = sameFile("/proc/1/ns/net", "/proc/self/ns/net")
+	// kthreadd (pid 2) lives in the init netns too, and is readable where
+	// init is not.
+	f.InitNetns = sameFile("/proc/1/ns/net", "/proc/self/ns/net") || sameFile("/proc/2/ns/net", "/proc/self/ns/net")
 	f.Managers = runningManagers("/proc")
 	f.RPFilterAll = sysctlInt("ipv4/conf/all/rp_filter")
 	f.IPv6All, f.IPv6Default = ipv6Of("all"), ipv6Of("default")

@@ -42,6 +42,8 @@ func newApp() *cli.App {
 			scanCommand(),
 			versionCommand(),
 			doctorCommand(),
+			completeCommand(),
+			genDocsCommand(),
 		},
 	}
 }
