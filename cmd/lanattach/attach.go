@@ -79,7 +79,9 @@ func attach(c *cli.Context) error {
 			fmt.Fprintln(w, strings.Join(cmds, "\n"))
 		})
 	}
+	stop := startProgress(p, waitsFor(spec.Probe.Mode, hasV6(spec.Addrs)))
 	res, err := nsattach.Attach(c.Context, spec)
+	stop()
 	if err != nil {
 		return err
 	}

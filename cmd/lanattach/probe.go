@@ -110,7 +110,9 @@ func probe(c *cli.Context) error {
 		defer t.Close()
 		netNS = t.NS
 	}
+	stop := startProgress(printerOf(c), waitsFor(r.cfg.Mode, false))
 	cs, err := checkAddrs(c.Context, r, netNS)
+	stop()
 	if err != nil {
 		return err
 	}
