@@ -98,6 +98,9 @@ func stackCheck(p *Parent) Check {
 			p.Name, p.MasterKind, p.Master), "use --parent "+p.Master)
 	case p.Master != "":
 		return ok(name, fmt.Sprintf("%s is enslaved to %s %s", p.Name, p.MasterKind, p.Master))
+	case (p.Kind == "macvlan" || p.Kind == "ipvlan") && p.Lower == "":
+		return warn(name, fmt.Sprintf("%s is itself a %s slave of a link in another netns", p.Name, p.Kind),
+			"use the interface it sits on as --parent, in its netns")
 	case p.Kind == "macvlan" || p.Kind == "ipvlan":
 		return warn(name, fmt.Sprintf("%s is itself a %s slave of %s: new slaves sit on %s, beside it",
 			p.Name, p.Kind, p.Lower, p.Lower), "use --parent "+p.Lower)

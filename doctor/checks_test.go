@@ -52,6 +52,7 @@ func TestJudge(t *testing.T) {
 		{"bond slave", func(f *Facts) { f.Parent.Master, f.Parent.MasterKind = "bond0", "bond" }, "parent-stack", Fail, "--parent bond0"},
 		{"vrf port", func(f *Facts) { f.Parent.Master, f.Parent.MasterKind = "blue", "vrf" }, "parent-stack", OK, "vrf blue"},
 		{"macvlan on macvlan", func(f *Facts) { f.Parent.Kind, f.Parent.Lower = "macvlan", "eth0" }, "parent-stack", Warn, "--parent eth0"},
+		{"slave of another netns's link", func(f *Facts) { f.Parent.Kind = "macvlan" }, "parent-stack", Warn, "in its netns"},
 		{"ipvlan parent", func(f *Facts) { f.Parent.Kind, f.Parent.Lower = "ipvlan", "eth1" }, "parent-stack", Warn, "--parent eth1"},
 		{"Wi-Fi, macvlan", func(f *Facts) { f.Parent.Wireless = true }, "parent-wireless", Fail, "--mode ipvlan"},
 		{"Wi-Fi, ipvlan", func(f *Facts) { f.Parent.Wireless = true; f.Mode = "ipvlan" }, "parent-wireless", OK, "share"},

@@ -79,9 +79,9 @@ func attach(c *cli.Context) error {
 			fmt.Fprintln(w, strings.Join(cmds, "\n"))
 		})
 	}
-	stop := startProgress(p, waitsFor(spec.Probe.Mode, hasV6(spec.Addrs)))
-	res, err := nsattach.Attach(c.Context, spec)
-	stop()
+	res, err := during(p, waitsFor(spec.Probe.Mode, hasV6(spec.Addrs)), func() (*nsattach.Result, error) {
+		return nsattach.Attach(c.Context, spec)
+	})
 	if err != nil {
 		return err
 	}

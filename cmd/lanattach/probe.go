@@ -110,9 +110,7 @@ func probe(c *cli.Context) error {
 		defer t.Close()
 		netNS = t.NS
 	}
-	stop := startProgress(printerOf(c), waitsFor(r.cfg.Mode, false))
-	cs, err := checkAddrs(c.Context, r, netNS)
-	stop()
+	cs, err := during(printerOf(c), waitsFor(r.cfg.Mode, false), func() ([]arpcheck.Conflict, error) { return checkAddrs(c.Context, r, netNS) })
 	if err != nil {
 		return err
 	}

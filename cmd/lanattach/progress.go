@@ -57,14 +57,16 @@ func hasV6(a nsattach.Addrs) bool {
 	return false
 }
 
-// startProgress shows "what: Ns" on p's stderr while an operation runs,
-// when there is a wait to show and showProgress allows it. Call the
-// returned stop before printing the result: it clears the line.
-func startProgress(p *printer, what string) (stop func()) {
+// during runs fn and, when there is a wait to show (what) and
+// showProgress allows it, shows "what: Ns" on p's stderr meanwhile; the
+// line is cleared before fn's result is returned and printed.
+func during[T any](p *printer, what string, fn func() (T, error)) (T, error) {
 	if what == "" || !showProgress(p.json, p.stderr) {
-		return func() {}
+		return fn()
 	}
-	return progress(p.stderr, what, progressEvery)
+	stop := progress(p.stderr, what, progressEvery)
+	defer stop()
+	return fn()
 }
 
 // progress redraws "what: Ns" on w every interval until stop is called,

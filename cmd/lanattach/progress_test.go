@@ -123,3 +123,12 @@ func TestProgress(t *testing.T) {
 		t.Errorf("stop left the line %q", w.String())
 	}
 }
+
+func TestDuringQuietOffTerminal(t *testing.T) {
+	var stderr bytes.Buffer
+	p := &printer{stderr: &stderr}
+	got, err := during(p, "probing addresses", func() (int, error) { time.Sleep(3 * time.Millisecond); return 7, nil })
+	if got != 7 || err != nil || stderr.Len() != 0 {
+		t.Errorf("during = %d, %v; stderr %q (want fn's result and nothing on a non-terminal)", got, err, stderr.String())
+	}
+}
