@@ -7,11 +7,16 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 GOBUILD := CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)"
+DOCS    := build/docs
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 export LANATTACH_BIN := $(abspath $(BIN))
 export LANATTACH_FAILPOINT_BIN := $(abspath $(FPBIN))
 
-.PHONY: all build deps test unit hosttest vmtest bench demo lint install clean
+.PHONY: all build deps test unit hosttest vmtest bench demo lint docs install deb clean
 
 all: build
 
@@ -25,7 +30,7 @@ deps:
 
 # unit runs the tests that need no root and no namespaces.
 unit:
-	$(GO) test -count=1 ./arpcheck/... ./link/... ./nsattach/... ./cmd/...
+	$(GO) test -count=1 ./arpcheck/... ./link/... ./nsattach/... ./doctor/... ./cmd/...
 
 # hosttest runs every test on this machine's kernel (root, namespaces).
 hosttest: deps build
@@ -49,8 +54,24 @@ lint:
 	$(GO) vet -tags failpoint ./...
 	$(GO) mod tidy -diff
 
-install: build
+# docs writes the man pages and shell completions, generated from the
+# command definitions by the built binary, into build/docs.
+docs: build
+	rm -rf $(DOCS)
+	$(BIN) __gen-docs $(DOCS)
+
+# install honours DESTDIR and PREFIX (and the *DIR variables above).
+install: build docs
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lanattach
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(DOCS)/man8/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -D -m 0644 $(DOCS)/bash/lanattach $(DESTDIR)$(BASHCOMPDIR)/lanattach
+	install -D -m 0644 $(DOCS)/zsh/_lanattach $(DESTDIR)$(ZSHCOMPDIR)/_lanattach
+	install -D -m 0644 $(DOCS)/fish/lanattach.fish $(DESTDIR)$(FISHCOMPDIR)/lanattach.fish
+
+# deb builds build/lanattach_VERSION_ARCH.deb with dpkg-deb alone.
+deb: docs
+	hack/mkdeb.sh $(BIN) $(DOCS) $(VERSION) $(shell $(GO) env GOARCH) build
 
 clean:
-	rm -rf bin
+	rm -rf bin build

@@ -79,7 +79,9 @@ func attach(c *cli.Context) error {
 			fmt.Fprintln(w, strings.Join(cmds, "\n"))
 		})
 	}
-	res, err := nsattach.Attach(c.Context, spec)
+	res, err := during(p, waitsFor(spec.Probe.Mode, hasV6(spec.Addrs)), func() (*nsattach.Result, error) {
+		return nsattach.Attach(c.Context, spec)
+	})
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,9 @@ func newApp() *cli.App {
 			probeCommand(),
 			scanCommand(),
 			versionCommand(),
+			doctorCommand(),
+			completeCommand(),
+			genDocsCommand(),
 		},
 	}
 }

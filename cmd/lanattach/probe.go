@@ -110,7 +110,7 @@ func probe(c *cli.Context) error {
 		defer t.Close()
 		netNS = t.NS
 	}
-	cs, err := checkAddrs(c.Context, r, netNS)
+	cs, err := during(printerOf(c), waitsFor(r.cfg.Mode, false), func() ([]arpcheck.Conflict, error) { return checkAddrs(c.Context, r, netNS) })
 	if err != nil {
 		return err
 	}
