@@ -81,6 +81,9 @@ func TestJudge(t *testing.T) {
 		{"stray slave in pid", func(f *Facts) {
 			f.Leftovers = []nsattach.Stray{{Target: nsattach.TargetInfo{PID: 42}, Interface: "latabcdefabcd"}}
 		}, "leftovers", Warn, "nsenter -t 42 -n ip link del latabcdefabcd"},
+		{"interrupted attach in the record", func(f *Facts) {
+			f.Leftovers = []nsattach.Stray{{Target: nsattach.TargetInfo{Name: "web"}, Interface: "eth1", Record: "0a1b", State: "leftover"}}
+		}, "leftovers", Warn, "lanattach gc"},
 		{"unused VLAN", func(f *Facts) { f.Leftovers = []nsattach.Stray{{Interface: "eth0.50", VLAN: true}} }, "leftovers", Warn, "lanattach gc"},
 		{"leftovers unreadable", func(f *Facts) { f.LeftoversErr = errors.New("permission denied") }, "leftovers", Warn, "root"},
 		{"no leftovers", func(*Facts) {}, "leftovers", OK, "no leftovers"},

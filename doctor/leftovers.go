@@ -8,9 +8,9 @@ import (
 	"github.com/lanattach/lanattach/nsattach"
 )
 
-// leftovers reads what killed runs left behind. It is the one place that
-// knows where that comes from: today the kernel's names and marks
-// (nsattach.Strays); a record of lanattach's own work can replace it.
+// leftovers reads what killed runs and dead containers left behind: the
+// record's interrupted and gone attachments, and the kernel's temp-named
+// links and unused marked VLANs (nsattach.Strays).
 func leftovers() ([]nsattach.Stray, error) {
 	return nsattach.Strays()
 }
@@ -26,6 +26,11 @@ func leftoverCheck(f Facts) Check {
 	for _, s := range f.Leftovers {
 		if s.VLAN {
 			vlans = append(vlans, s.Interface)
+			continue
+		}
+		if s.Record != "" {
+			slaves = append(slaves, fmt.Sprintf("record %s (%s: %s in %s)", s.Record, s.State, s.Interface, whereOf(s.Target)))
+			fixes = append(fixes, "lanattach gc")
 			continue
 		}
 		where := whereOf(s.Target)

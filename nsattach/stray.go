@@ -2,6 +2,7 @@ package nsattach
 
 import (
 	"encoding/hex"
+	"slices"
 	"strings"
 
 	"github.com/lanattach/lanattach/link"
@@ -15,12 +16,20 @@ type Stray struct {
 	// VLAN says it is a VLAN lanattach made that no link uses (gc deletes
 	// it); otherwise it is a slave still under its temporary name.
 	VLAN bool `json:"vlan"`
+	// Record is the record of an interrupted or gone attachment, which
+	// gc rolls back or forgets.
+	Record string `json:"record,omitempty"`
+	State  string `json:"state,omitempty"`
 }
 
 // IsTempName reports whether name has the form of the temporary name an
-// attach gives a slave before renaming it: "lat" and 10 hex digits.
+// attach gives a slave or a VLAN before renaming it: "lat" or "lav" and 10
+// hex digits.
 func IsTempName(name string) bool {
 	rest, ok := strings.CutPrefix(name, "lat")
+	if !ok {
+		rest, ok = strings.CutPrefix(name, "lav")
+	}
 	if !ok || len(rest) != 10 {
 		return false
 	}
@@ -28,10 +37,39 @@ func IsTempName(name string) bool {
 	return err == nil
 }
 
-// Strays finds, without changing anything, the slaves under a temporary
-// name in every namespace reachable through /run/netns and /proc, and the
-// VLANs lanattach made in the namespace it runs in that no link uses.
+// Strays finds, without changing anything, what killed runs and dead
+// containers left: the records of interrupted and gone attachments, the
+// links under a temporary name in every namespace reachable through
+// /run/netns and /proc, and the VLANs lanattach made in the namespace it
+// runs in that no link uses.
 func Strays() ([]Stray, error) {
+	out, err := recordStrays()
+	if err != nil {
+		return nil, err
+	}
+	more, err := kernelStrays()
+	for _, k := range more {
+		if !slices.ContainsFunc(out, func(r Stray) bool { return r.Target.Inode == k.Target.Inode && r.Interface == k.Interface }) {
+			out = append(out, k)
+		}
+	}
+	return out, err
+}
+
+// recordStrays lists the interrupted and gone attachments of the record.
+func recordStrays() ([]Stray, error) {
+	as, err := List()
+	var out []Stray
+	for _, a := range as {
+		if a.State == "leftover" || a.State == "gone" {
+			out = append(out, Stray{Target: a.Target, Interface: a.Interface, Record: a.Record, State: a.State})
+		}
+	}
+	return out, err
+}
+
+// kernelStrays lists temp-named links and unused marked VLANs.
+func kernelStrays() ([]Stray, error) {
 	var out []Stray
 	var vlans []netlink.Link
 	var host TargetInfo

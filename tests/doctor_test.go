@@ -100,6 +100,24 @@ func TestDoctorLeftovers(t *testing.T) {
 	}
 }
 
+// TestDoctorKilledAttach checks that an attach killed half-way is reported
+// once, by its record, with `lanattach gc` as the fix.
+func TestDoctorKilledAttach(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	tg := l.newTarget(t, "netns")
+	b := startIn(t, l, sandbox.FailpointBin(t), []string{"LANATTACH_FAILPOINT=create.made", "LANATTACH_FAILPOINT_ACTION=hang"},
+		killArgs(l, tg, "", "macvlan")...)
+	b.waitStderr(t, "failpoint create.made: hanging")
+	b.kill()
+	checks, r := l.doctor(t)
+	got := checks["leftovers"]
+	if got.Verdict != "warn" || strings.Count(got.Detail, "record ") != 1 || !strings.Contains(got.Detail, "leftover") ||
+		!strings.Contains(got.Fix, "lanattach gc") {
+		t.Errorf("leftovers = %+v, want one warning naming the record and lanattach gc\n%s", got, r)
+	}
+}
+
 // TestDoctorChangesNothing checks that doctor leaves the host as it was,
 // and that its text output is one line per check.
 func TestDoctorChangesNothing(t *testing.T) {
