@@ -95,7 +95,7 @@ func TestParseGood(t *testing.T) {
 	f.Subnets, f.Ranges = []string{"203.0.113.0/24", "2001:db8:2::/64"}, []string{"203.0.113.64/26"}
 	f.Excludes = []string{"203.0.113.65", "2001:db8:2::1"}
 	f.Gateways = []string{"198.51.100.1", "2001:db8:1::1"}
-	f.Routes = []string{"192.0.2.0/24 via 198.51.100.1", "192.0.2.128/25", "default via 2001:db8:1::1"}
+	f.Routes = []string{"203.0.113.0/25 via 198.51.100.1", "203.0.113.128/25", "2001:db8:9::/48 via 2001:db8:1::1"}
 	s, err := Parse(f)
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +114,7 @@ func TestParseGood(t *testing.T) {
 	if a.Auto[1].Range.IsValid() || a.Auto[1].Exclude[0] != netip.MustParseAddr("2001:db8:2::1") {
 		t.Errorf("v6 pool %+v", a.Auto[1])
 	}
-	wantRoutes := []string{"192.0.2.0/24 via 198.51.100.1", "192.0.2.128/25", "default via 2001:db8:1::1"}
+	wantRoutes := []string{"203.0.113.0/25 via 198.51.100.1", "203.0.113.128/25", "2001:db8:9::/48 via 2001:db8:1::1"}
 	for i, r := range a.Routes {
 		if r.String() != wantRoutes[i] {
 			t.Errorf("route %d = %q, want %q", i, r, wantRoutes[i])
