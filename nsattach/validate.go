@@ -3,6 +3,7 @@ package nsattach
 import (
 	"errors"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
@@ -52,14 +53,14 @@ func plainAddr(flag, s string, a netip.Addr) error {
 func checkRoutes(a Addrs) error {
 	defaults := map[bool]string{}
 	for _, gw := range a.Gateways {
-		if err := checkVia("--gateway", gw.String(), gw, a); err != nil {
+		if err := checkVia("--gateway", "", gw, a); err != nil {
 			return err
 		}
 		defaults[gw.Is4()] = "--gateway " + gw.String()
 	}
 	for _, r := range a.Routes {
 		if r.Via.IsValid() {
-			if err := checkVia("--route", r.String(), r.Via, a); err != nil {
+			if err := checkVia("--route", strconv.Quote(r.String())+": ", r.Via, a); err != nil {
 				return err
 			}
 		}
@@ -75,17 +76,17 @@ func checkRoutes(a Addrs) error {
 	return nil
 }
 
-// checkVia checks one gateway gw, given as what to flag.
+// checkVia checks one gateway gw given to flag; what starts the message.
 func checkVia(flag, what string, gw netip.Addr, a Addrs) error {
 	switch {
 	case gw.IsUnspecified(), gw.IsMulticast(), gw.IsLoopback(), gw == limitedBroadcast:
-		return Inputf(flag, "%s: %s is not a unicast router address", what, gw)
+		return Inputf(flag, "%s%s is not a unicast router address", what, gw)
 	case gw.Is6() && gw.IsLinkLocalUnicast():
 		return nil
 	}
 	for _, p := range a.Static {
 		if p.Addr() == gw {
-			return Inputf(flag, "%s: %s is the slave's own address (--ip), not a router", what, gw)
+			return Inputf(flag, "%s%s is the slave's own address (--ip), not a router", what, gw)
 		}
 	}
 	for _, s := range a.subnets() {
@@ -93,11 +94,11 @@ func checkVia(flag, what string, gw netip.Addr, a Addrs) error {
 			continue
 		}
 		if netOrBroadcast(gw, s) {
-			return Inputf(flag, "%s: %s is the network or broadcast address of %s", what, gw, s)
+			return Inputf(flag, "%s%s is the network or broadcast address of %s", what, gw, s)
 		}
 		return nil
 	}
-	return Inputf(flag, "%s: %s is in no subnet of the slave's addresses %s; a gateway must be on the link",
+	return Inputf(flag, "%s%s is in no subnet of the slave's addresses (%s); a gateway must be on the link",
 		what, gw, strings.Join(prefixStrings(a.subnets()), ", "))
 }
 
