@@ -24,8 +24,8 @@ func openErr(flag, path string, err error) error {
 	case errors.As(err, &notNS):
 		return Inputf(flag, "%s is not a network namespace: %v", path, err)
 	case errors.Is(err, os.ErrPermission) || permissionDenied(path):
-		return fmt.Errorf("%s %s: permission denied; lanattach needs root "+
-			"(CAP_SYS_ADMIN to enter a netns, CAP_SYS_PTRACE for another user's process, CAP_NET_ADMIN, CAP_NET_RAW): %w",
+		return fmt.Errorf("%s %s: %w; lanattach needs root "+
+			"(CAP_SYS_ADMIN to enter a netns, CAP_SYS_PTRACE for another user's process, CAP_NET_ADMIN, CAP_NET_RAW)",
 			flag, path, os.ErrPermission)
 	}
 	return Inputf(flag, "cannot open %s as a network namespace: %v", path, err)
