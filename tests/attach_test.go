@@ -196,13 +196,13 @@ func TestAttachNames(t *testing.T) {
 func TestAttachOptions(t *testing.T) {
 	t.Parallel()
 	l := newLAN(t)
-	l.AddAddr(t, l.peer.NS, l.peer.Iface, "192.0.2.9/32")
+	l.AddAddr(t, l.peer.NS, l.peer.Iface, "203.0.113.200/32")
 	l.AddAddr(t, l.peer.NS, l.peer.Iface, "203.0.113.7/32")
 	tg := l.newTarget(t, "pid")
 	const mac = "02:00:5e:10:00:01"
 	out := l.attach(t, tg, "--parent", l.Parent, "--mac", mac, "--mtu", "1400",
 		"--ip", slaveV4, "--ip", slaveV6, "--gateway", peerIP, "--gateway", peerIP6,
-		"--route", "203.0.113.0/25 via "+peerIP, "--route", "203.0.113.128/25",
+		"--route", "203.0.113.0/26 via "+peerIP, "--route", "203.0.113.64/26",
 		"--route", "2001:db8:2::/64 via "+peerIP6, "--probe", "off")
 	if out.MAC != mac {
 		t.Errorf("attach reported MAC %s, want %s", out.MAC, mac)
@@ -214,11 +214,11 @@ func TestAttachOptions(t *testing.T) {
 	if k.Address != mac || k.MTU != 1400 {
 		t.Errorf("eth1 has MAC %s MTU %d, want %s 1400", k.Address, k.MTU, mac)
 	}
-	want4 := []string{"default via " + peerIP, "203.0.113.0/25 via " + peerIP, "203.0.113.128/25", "198.51.100.0/24"}
+	want4 := []string{"default via " + peerIP, "203.0.113.0/26 via " + peerIP, "203.0.113.64/26", "198.51.100.0/24"}
 	checkRoutes(t, tg.ns, "-4", want4...)
 	checkRoutes(t, tg.ns, "-6", "default via "+peerIP6, "2001:db8:2::/64 via "+peerIP6)
-	sandbox.MustPing(t, tg.ns, "192.0.2.9")   // via the default route
-	sandbox.MustPing(t, tg.ns, "203.0.113.7") // via the --route gateway
+	sandbox.MustPing(t, tg.ns, "203.0.113.200") // via the default route
+	sandbox.MustPing(t, tg.ns, "203.0.113.7")   // via the --route gateway
 	detachAll(t, l, tg)
 }
 

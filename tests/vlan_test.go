@@ -165,11 +165,11 @@ func TestDummyParent(t *testing.T) {
 			sandbox.MustExec(t, l.Host, "ip", "link", "set", "dummy0", "up")
 			before := sandbox.Snapshot(t, l.Host, l.Switch)
 			tg := l.newTarget(t, "netns")
-			out := l.attach(t, tg, "--parent", "dummy0", "--mode", mode, "--ip", "192.0.2.50/24", "--probe", "off")
+			out := l.attach(t, tg, "--parent", "dummy0", "--mode", mode, "--ip", "203.0.113.50/24", "--probe", "off")
 			if out.Parent != "dummy0" || out.Mode != mode {
 				t.Errorf("attach JSON parent %q mode %q, want dummy0 %s", out.Parent, out.Mode, mode)
 			}
-			checkAddrs(t, tg.ns, "eth1", "192.0.2.50/24")
+			checkAddrs(t, tg.ns, "eth1", "203.0.113.50/24")
 			detachAll(t, l, tg)
 			sandbox.SameSnapshot(t, fmt.Sprintf("%s on dummy0, detach", mode), before, sandbox.Snapshot(t, l.Host, l.Switch))
 		})

@@ -21,7 +21,7 @@ func TestLAN(t *testing.T) {
 		MustPing(t, l.Host, l.IP(2))
 		MustPing(t, l.Host, l.IP6(2))
 		MustPing(t, p.NS, "198.51.100.1")
-		l.AddHostIface(t, "other0", "192.0.2.1/24")
+		l.AddHostIface(t, "other0", "203.0.113.1/24")
 		target := l.NewTarget(t)
 		pid := l.NewPIDTarget(t)
 		nss := []string{l.Host, l.Switch, p.NS, target, PIDPath(pid)}
@@ -29,7 +29,7 @@ func TestLAN(t *testing.T) {
 		if b := Snapshot(t, nss...); a != b {
 			t.Fatalf("two snapshots differ:\n%s", Diff(a, b))
 		}
-		if !strings.Contains(a, "192.0.2.1/24") || !strings.Contains(a, "br0") {
+		if !strings.Contains(a, "203.0.113.1/24") || !strings.Contains(a, "br0") {
 			t.Fatalf("snapshot misses addresses or links:\n%s", a)
 		}
 	})
