@@ -132,7 +132,7 @@ func exitCode(err error) int {
 // isCLIUsage recognises urfave/cli's own flag and argument errors.
 func isCLIUsage(err error) bool {
 	msg := err.Error()
-	for _, s := range []string{"flag provided but not defined", "invalid value", "Required flag", "flag needs an argument"} {
+	for _, s := range []string{"flag provided but not defined", "invalid value", "flag needs an argument"} {
 		if strings.Contains(msg, s) {
 			return true
 		}

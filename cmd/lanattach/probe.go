@@ -66,8 +66,9 @@ func parseProbe(c *cli.Context) (*probeRequest, error) {
 	if r.cfg.Mode, err = arpcheck.ParseMode(c.String("probe")); err != nil {
 		return nil, usageErr("--probe", "%v", err)
 	}
-	if r.cfg.Window = c.Duration("probe-timeout"); arpcheck.CheckWindow(r.cfg.Window) != nil {
-		return nil, usageErr("--probe-timeout", "%v", arpcheck.CheckWindow(r.cfg.Window))
+	r.cfg.Window = c.Duration("probe-timeout")
+	if err := arpcheck.CheckWindow(r.cfg.Window); err != nil {
+		return nil, usageErr("--probe-timeout", "%v", err)
 	}
 	if r.ips, err = parseAddrs("--ip", c.StringSlice("ip")); err != nil {
 		return nil, err
