@@ -4,9 +4,7 @@ package battery
 func attachAddrCases() []Case {
 	noIP := []string{"attach", Target, "--parent", Parent}
 	auto := with(noIP, "--ip", "auto", "--subnet", "198.51.100.0/24")
-	a := func(flag, kind string, args ...string) Case {
-		return Case{Cmd: "attach", Flag: flag, Kind: kind, Args: args}
-	}
+	a := maker("attach")
 	return []Case{
 		a("ip", "empty", with(noIP, "--ip", "")...),
 		a("ip", "malformed", with(noIP, "--ip", "198.51.100.300/24")...),

@@ -74,6 +74,13 @@ func with(base []string, extra ...string) []string {
 	return append(append([]string{}, base...), extra...)
 }
 
+// maker returns a function that makes cases of cmd.
+func maker(cmd string) func(flag, kind string, args ...string) Case {
+	return func(flag, kind string, args ...string) Case {
+		return Case{Cmd: cmd, Flag: flag, Kind: kind, Args: args}
+	}
+}
+
 // valueCases are the cases every single-value flag of cmd gets: an empty
 // value and the flag given twice with good values, after base.
 func valueCases(cmd, flag string, base []string, good1, good2 string) []Case {

@@ -5,9 +5,7 @@ var scanBase = []string{"scan", "--parent", Parent, "--subnet", "198.51.100.0/24
 
 // probeCases attack the probe flags other than the target.
 func probeCases() []Case {
-	p := func(flag, kind string, args ...string) Case {
-		return Case{Cmd: "probe", Flag: flag, Kind: kind, Args: args}
-	}
+	p := maker("probe")
 	noParent := []string{"probe", "--ip", "198.51.100.60"}
 	noIP := []string{"probe", "--parent", Parent}
 	cs := []Case{
@@ -40,9 +38,7 @@ func probeCases() []Case {
 
 // scanCases attack the scan flags.
 func scanCases() []Case {
-	s := func(flag, kind string, args ...string) Case {
-		return Case{Cmd: "scan", Flag: flag, Kind: kind, Args: args}
-	}
+	s := maker("scan")
 	noParent := []string{"scan", "--subnet", "198.51.100.0/24"}
 	noSubnet := []string{"scan", "--parent", Parent}
 	cs := []Case{

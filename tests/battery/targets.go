@@ -9,9 +9,8 @@ func targetCases() []Case {
 	var cs []Case
 	for _, base := range [][]string{{"attach", "--parent", Parent, "--ip", "198.51.100.60/24"}, {"detach"}, probeBase} {
 		cmd := base[0]
-		t := func(flag, kind string, args ...string) Case {
-			return Case{Cmd: cmd, Flag: flag, Kind: kind, Args: with(base, args...)}
-		}
+		mk := maker(cmd)
+		t := func(flag, kind string, args ...string) Case { return mk(flag, kind, with(base, args...)...) }
 		cs = append(cs,
 			t("pid", "empty", "--pid", ""),
 			t("pid", "negative", "--pid", "-5"),
@@ -40,9 +39,8 @@ func targetCases() []Case {
 	cs = append(cs, Case{Cmd: "attach", Kind: "no target", Args: []string{"attach", "--parent", Parent}, Want: []string{"--pid"}})
 	cs = append(cs, Case{Cmd: "detach", Kind: "no target", Args: []string{"detach"}, Want: []string{"--pid"}})
 	detach := []string{"detach", Target}
-	d := func(kind string, args ...string) Case {
-		return Case{Cmd: "detach", Flag: "name", Kind: kind, Args: with(detach, args...)}
-	}
+	mk := maker("detach")
+	d := func(kind string, args ...string) Case { return mk("name", kind, with(detach, args...)...) }
 	return append(cs,
 		Case{Cmd: "detach", Kind: "argument", Args: with(detach, "eth1"), Want: []string{`unexpected argument "eth1"`}},
 		d("empty", "--name", ""),
