@@ -111,7 +111,7 @@ func noCommand(c *cli.Context) error {
 		names = append(names, cmd.Name)
 	}
 	if c.NArg() > 0 {
-		return usageErr("", "%q is not a lanattach command; the commands are %s", c.Args().First(), strings.Join(names, ", "))
+		return usageErr("", "unknown command %q; the commands are %s", c.Args().First(), strings.Join(names, ", "))
 	}
 	return usageErr("", "no command given; the commands are %s (see lanattach --help)", strings.Join(names, ", "))
 }

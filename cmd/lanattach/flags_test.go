@@ -62,7 +62,7 @@ func TestUsageErrorsAreOneJSONObject(t *testing.T) {
 		{[]string{"-o", "json", "probe", "--ip", "198.51.100.5"}, "--parent"},
 		{[]string{"-o", "json", "scan", "--parent", "lan0"}, "--subnet"},
 		{[]string{"-o", "json", "scan", "--subnet", "198.51.100.0/24"}, "--parent"},
-		{[]string{"-o", "json", "nosuch"}, "not a lanattach command; the commands are attach, detach, list, gc, probe, scan, version"},
+		{[]string{"-o", "json", "nosuch"}, `unknown command "nosuch"; the commands are attach, detach, list, gc, probe, scan, version`},
 		{[]string{"-o", "json"}, "no command given"},
 		{[]string{"-o", "json", "list", "extra"}, `unexpected argument "extra"`},
 		{[]string{"-o", "json", "gc", "extra"}, `unexpected argument "extra"`},

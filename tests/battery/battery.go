@@ -100,9 +100,9 @@ func globalCases() []Case {
 		{Flag: "log-level", Kind: "empty", Args: []string{"--log-level", "", "version"}},
 		{Flag: "log-level", Kind: "malformed", Args: []string{"--log-level", "loud", "version"}},
 		{Flag: "log-level", Kind: "duplicated", Args: []string{"--log-level", "warn", "--log-level=debug", "version"}},
-		{Kind: "unknown command", Args: []string{"nosuch"}, Want: []string{"not a lanattach command", "attach, detach, list"}},
+		{Kind: "unknown command", Args: []string{"nosuch"}, Want: []string{"unknown command", "attach, detach, list"}},
 		{Kind: "no command", Args: []string{}, Want: []string{"no command"}},
-		{Kind: "path traversal as command", Args: []string{"../../bin/sh"}, Want: []string{"not a lanattach command"}},
+		{Kind: "path traversal as command", Args: []string{"../../bin/sh"}, Want: []string{"unknown command"}},
 	}
 	for _, cmd := range []string{"list", "gc", "version"} {
 		cs = append(cs,
