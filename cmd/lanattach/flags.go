@@ -73,7 +73,7 @@ func checkArgs(app *cli.App, args []string) error {
 // the flags seen before it.
 func checkFlag(fi flagInfo, spelled, value string, hasValue bool, seen map[string]string) error {
 	if fi.takesValue && hasValue && strings.TrimSpace(value) == "" {
-		return usageErr(spelled, "empty value: give a value or leave the flag out")
+		return usageErr(spelled, "empty or blank value: give a value or leave the flag out")
 	}
 	if first, dup := seen[fi.name]; dup && !fi.repeatable {
 		if first != spelled {

@@ -96,7 +96,7 @@ func parseScan(c *cli.Context) (arpcheck.ScanConfig, error) {
 		return cfg, err
 	}
 	if d := cfg.Estimate(); d > arpcheck.MaxScanTime {
-		return cfg, usageErr("--bandwidth", "at %d bits/s a scan of %s would take about %v, more than %v: raise --bandwidth or scan a smaller --subnet",
+		return cfg, usageErr("--bandwidth", "at %d bit/s a scan of %s would take about %v, more than %v: raise --bandwidth or scan a smaller --subnet",
 			cfg.Bandwidth, cfg.Subnet, d.Round(time.Second), arpcheck.MaxScanTime)
 	}
 	return cfg, nil
