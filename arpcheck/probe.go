@@ -23,8 +23,15 @@ const (
 	ModeOff  Mode = "off"  // no LAN probe
 )
 
-// DefaultWindow is the whole probe window in fast mode.
-const DefaultWindow = 200 * time.Millisecond
+// The whole probe window in fast mode: DefaultWindow unless --probe-timeout
+// says otherwise, which must lie in [MinWindow, MaxWindow]. MinWindow still
+// leaves a quarter of it between probes and half of it for the replies;
+// beyond MaxWindow, rfc mode is the better choice.
+const (
+	DefaultWindow = 200 * time.Millisecond
+	MinWindow     = 10 * time.Millisecond
+	MaxWindow     = 10 * time.Second
+)
 
 // RFC 5227 section 1.1 timing constants.
 const (
@@ -44,6 +51,16 @@ func ParseMode(s string) (Mode, error) {
 		return m, nil
 	}
 	return "", fmt.Errorf("%q is not a probe mode (fast, rfc or off)", s)
+}
+
+// CheckWindow refuses a fast-mode window outside [MinWindow, MaxWindow]:
+// a shorter one would end before any reply could arrive, a longer one
+// would hold the run for nothing.
+func CheckWindow(d time.Duration) error {
+	if d < MinWindow || d > MaxWindow {
+		return fmt.Errorf("%v is outside %v to %v (the whole fast probe window)", d, MinWindow, MaxWindow)
+	}
+	return nil
 }
 
 // ProbeConfig says how to probe.

@@ -91,23 +91,12 @@ type scanner struct {
 
 // newScanner applies cfg's defaults.
 func newScanner(c Conn, hw net.HardwareAddr, src netip.Addr, s netip.Prefix, cfg ScanConfig) *scanner {
-	bw := cfg.Bandwidth
-	if bw <= 0 {
-		bw = DefaultBandwidth
-	}
-	first, last := Hosts(s)
-	sc := &scanner{c: c, hw: hw, src: src, subnet: s, first: first,
-		targets:  int(ipOffset(first, last)) + 1,
-		interval: max(time.Duration(frameBits*int64(time.Second)/bw), 1),
-		wait:     cfg.Wait, tries: cfg.Tries, progress: cfg.Progress,
+	cfg = cfg.withDefaults()
+	first, _ := Hosts(s)
+	return &scanner{c: c, hw: hw, src: src, subnet: s, first: first,
+		targets: cfg.targets(), interval: cfg.interval(),
+		wait: cfg.Wait, tries: cfg.Tries, progress: cfg.Progress,
 		try: 1, found: map[netip.Addr]net.HardwareAddr{}}
-	if sc.wait <= 0 {
-		sc.wait = DefaultScanWait
-	}
-	if sc.tries <= 0 {
-		sc.tries = DefaultTries
-	}
-	return sc
 }
 
 // ipOffset is b - a for IPv4 addresses.

@@ -67,8 +67,21 @@ func CheckName(flag, name string) error {
 		return invalid("%s: %q is not an interface name", flag, name)
 	case len(name) > MaxNameLen:
 		return invalid("%s: interface name %q is longer than %d bytes", flag, name, MaxNameLen)
-	case strings.ContainsAny(name, "/: \t\n\x00"):
-		return invalid("%s: interface name %q contains '/', ':' or white space", flag, name)
+	case strings.ContainsAny(name, "/:%"):
+		return invalid("%s: interface name %q contains '/', ':' or '%%' (the kernel reads %%d as a number to fill in)", flag, name)
+	case !Printable(name):
+		return invalid("%s: interface name %q contains white space or a non-printable byte", flag, name)
 	}
 	return nil
+}
+
+// Printable reports whether every byte of s is printable ASCII other than
+// space: all that lanattach accepts in interface and netns names.
+func Printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -54,6 +54,7 @@ func TestCheckName(t *testing.T) {
 		"eth1": true, "a": true, "123456789012345": true,
 		"1234567890123456": false, "": false, ".": false, "..": false,
 		"a/b": false, "a:b": false, "a b": false,
+		"x%d": false, "eth\n1": false, "eth\x1b1": false, "eth\x7f": false, "eth\xff": false, "\teth": false,
 	}
 	for name, ok := range tests {
 		err := CheckName("--name", name)

@@ -29,12 +29,15 @@ func (r Resolved) MTU() int {
 }
 
 // Resolve finds p in the netns of h and checks it without changing
-// anything: the base interface must exist and be up, an existing
+// anything: the base interface must exist, be Ethernet and be up, an existing
 // sub-interface of the same name must be the VLAN VID of Base, and a
 // missing one needs a kernel with 802.1q.
 func Resolve(h netlinksafe.Handle, p Parent) (Resolved, error) {
 	base, err := byName(h, p.Base)
 	if err != nil {
+		return Resolved{}, err
+	}
+	if err := checkEthernet(base); err != nil {
 		return Resolved{}, err
 	}
 	r := Resolved{Parent: p, Base: base, Link: base}

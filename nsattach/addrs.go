@@ -89,7 +89,7 @@ func parseAddrs(f Flags) (Addrs, error) {
 		}
 		a.Routes = append(a.Routes, rt)
 	}
-	return a, nil
+	return a, checkRoutes(a)
 }
 
 // parseStatic reads the --ip values into a.Static and reports whether
@@ -105,7 +105,9 @@ func parseStatic(a *Addrs, ips []string) (auto bool, err error) {
 		if err != nil {
 			return false, Inputf("--ip", "%q is not ADDR/PREFIX (like 198.51.100.50/24 or 2001:db8::50/64) or auto", s)
 		}
-		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits())
+		if err := plainAddr("--ip", s, p.Addr()); err != nil {
+			return false, err
+		}
 		if err := checkHostAddr(p); err != nil {
 			return false, err
 		}
@@ -125,7 +127,7 @@ func checkHostAddr(p netip.Prefix) error {
 	case ip.IsUnspecified() || ip.IsMulticast() || ip.IsLoopback():
 		return Inputf("--ip", "%s is not a unicast host address", p)
 	}
-	if first, last := arpcheck.Hosts(p); ip.Is4() && p.Bits() <= 30 && (ip.Less(first) || last.Less(ip)) {
+	if netOrBroadcast(ip, p) {
 		return Inputf("--ip", "%s is the network or broadcast address of %s", ip, p.Masked())
 	}
 	return nil
@@ -135,11 +137,10 @@ func checkHostAddr(p netip.Prefix) error {
 func parseGateways(gws []string) ([]netip.Addr, error) {
 	var out []netip.Addr
 	for _, s := range gws {
-		ip, err := netip.ParseAddr(s)
+		ip, err := ParseAddr("--gateway", s)
 		if err != nil {
-			return nil, Inputf("--gateway", "%q is not an IP address", s)
+			return nil, err
 		}
-		ip = ip.Unmap()
 		for _, o := range out {
 			if o.Is4() == ip.Is4() {
 				return nil, Inputf("--gateway", "%s and %s: one gateway per address family", o, ip)
@@ -164,6 +165,9 @@ func parseRoute(s string) (Route, error) {
 		if err != nil {
 			return Route{}, bad
 		}
+		if err := plainAddr("--route", s, p.Addr()); err != nil {
+			return Route{}, err
+		}
 		r.Dst = p.Masked()
 	}
 	if len(fields) == 3 {
@@ -171,7 +175,10 @@ func parseRoute(s string) (Route, error) {
 		if err != nil {
 			return Route{}, bad
 		}
-		r.Via = gw.Unmap()
+		if err := plainAddr("--route", s, gw); err != nil {
+			return Route{}, err
+		}
+		r.Via = gw
 	}
 	if !r.Dst.IsValid() && !r.Via.IsValid() {
 		return Route{}, Inputf("--route", "%q: a default route needs \"via GW\" (or use --gateway)", s)

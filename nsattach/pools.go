@@ -22,11 +22,11 @@ func parsePools(f Flags, gateways []netip.Addr) ([]arpcheck.Pool, error) {
 	}
 	var excl []netip.Addr
 	for _, s := range f.Excludes {
-		ip, err := netip.ParseAddr(s)
+		ip, err := ParseAddr("--exclude", s)
 		if err != nil {
-			return nil, Inputf("--exclude", "%q is not an IP address", s)
+			return nil, err
 		}
-		excl = append(excl, ip.Unmap())
+		excl = append(excl, ip)
 	}
 	var pools []arpcheck.Pool
 	for _, sn := range subnets {
@@ -50,11 +50,11 @@ func parsePools(f Flags, gateways []netip.Addr) ([]arpcheck.Pool, error) {
 func parsePrefixes(flag string, vals []string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, s := range vals {
-		p, err := netip.ParsePrefix(s)
+		p, err := ParsePrefix(flag, s)
 		if err != nil {
-			return nil, Inputf(flag, "%q is not a CIDR (like 198.51.100.0/24)", s)
+			return nil, err
 		}
-		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()).Masked()
+		p = p.Masked()
 		if sameFamily(out, p.Addr()).IsValid() {
 			return nil, Inputf(flag, "%s: one per address family", s)
 		}

@@ -30,10 +30,8 @@ func (r *attachRun) preflight() error {
 	if r.parent, err = link.Resolve(r.host, r.spec.Parent); err != nil {
 		return asInput(err)
 	}
-	if r.spec.Type.Kind == "ipvlan" {
-		if err := link.Supported(r.host, "ipvlan"); err != nil {
-			return &InputError{Flag: "--mode", Err: err}
-		}
+	if err := kernelSupports(r.host, r.spec.Type.Kind); err != nil {
+		return err
 	}
 	if r.spec.MTU > r.parent.MTU() {
 		return Inputf("--mtu", "%d is above the MTU %d of parent %s", r.spec.MTU, r.parent.MTU(), r.spec.Parent.Name())

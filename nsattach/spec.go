@@ -121,8 +121,8 @@ func parseProbe(mode string, timeout time.Duration) (arpcheck.ProbeConfig, error
 	if err != nil {
 		return arpcheck.ProbeConfig{}, Inputf("--probe", "%v", err)
 	}
-	if timeout <= 0 {
-		return arpcheck.ProbeConfig{}, Inputf("--probe-timeout", "%s is not a positive duration", timeout)
+	if err := arpcheck.CheckWindow(timeout); err != nil {
+		return arpcheck.ProbeConfig{}, &InputError{Flag: "--probe-timeout", Err: err}
 	}
 	return arpcheck.ProbeConfig{Mode: m, Window: timeout}, nil
 }

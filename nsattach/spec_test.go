@@ -68,6 +68,54 @@ func TestParseBadInput(t *testing.T) {
 		}},
 		{"bad probe mode", "--probe", func(f *Flags) { f.Probe = "slow" }},
 		{"zero probe timeout", "--probe-timeout", func(f *Flags) { f.ProbeTimeout = 0 }},
+		{"mapped ip /120", "--ip", func(f *Flags) { f.IPs = []string{"::ffff:198.51.100.61/120"} }},
+		{"mapped ip /24", "--ip", func(f *Flags) { f.IPs = []string{"::ffff:198.51.100.61/24"} }},
+		{"mapped gateway", "--gateway", func(f *Flags) { withAddrs(f); f.Gateways = []string{"::ffff:198.51.100.1"} }},
+		{"zoned gateway", "--gateway", func(f *Flags) { withAddrs(f); f.Gateways = []string{"fe80::1%eth0"} }},
+		{"mapped route dest", "--route", func(f *Flags) { withAddrs(f); f.Routes = []string{"::ffff:203.0.113.0/120"} }},
+		{"mapped route via", "--route", func(f *Flags) { withAddrs(f); f.Routes = []string{"203.0.113.0/24 via ::ffff:198.51.100.1"} }},
+		{"mapped subnet", "--subnet", func(f *Flags) { auto(f); f.Subnets = []string{"::ffff:198.51.100.0/120"} }},
+		{"mapped range", "--ip-range", func(f *Flags) { auto(f); f.Ranges = []string{"::ffff:198.51.100.0/124"} }},
+		{"mapped exclude", "--exclude", func(f *Flags) { auto(f); f.Excludes = []string{"::ffff:198.51.100.9"} }},
+		{"unspecified gateway", "--gateway", func(f *Flags) { withAddrs(f); f.Gateways = []string{"0.0.0.0"} }},
+		{"unspecified v6 gateway", "--gateway", func(f *Flags) { withAddrs(f); f.Gateways = []string{"::"} }},
+		{"multicast gateway", "--gateway", func(f *Flags) { withAddrs(f); f.Gateways = []string{"224.0.0.1"} }},
+		{"multicast v6 gateway", "--gateway", func(f *Flags) { withAddrs(f); f.Gateways = []string{"ff02::1"} }},
+		{"limited broadcast gateway", "--gateway", func(f *Flags) { withAddrs(f); f.Gateways = []string{"255.255.255.255"} }},
+		{"subnet broadcast gateway", "--gateway", func(f *Flags) { withAddrs(f); f.Gateways = []string{"198.51.100.255"} }},
+		{"network address gateway", "--gateway", func(f *Flags) { withAddrs(f); f.Gateways = []string{"198.51.100.0"} }},
+		{"loopback gateway", "--gateway", func(f *Flags) { withAddrs(f); f.Gateways = []string{"127.0.0.1"} }},
+		{"off-subnet gateway", "--gateway", func(f *Flags) { withAddrs(f); f.Gateways = []string{"203.0.113.1"} }},
+		{"off-subnet v6 gateway", "--gateway", func(f *Flags) { withAddrs(f); f.Gateways = []string{"2001:db8:2::1"} }},
+		{"link-local v4 gateway", "--gateway", func(f *Flags) { withAddrs(f); f.Gateways = []string{"169.254.0.1"} }},
+		{"gateway is own address", "--gateway", func(f *Flags) { withAddrs(f); f.Gateways = []string{"198.51.100.50"} }},
+		{"gateway off the auto subnet", "--gateway", func(f *Flags) { auto(f); f.Gateways = []string{"203.0.113.1"} }},
+		{"route via unspecified", "--route", func(f *Flags) { withAddrs(f); f.Routes = []string{"203.0.113.0/24 via 0.0.0.0"} }},
+		{"route via off-subnet", "--route", func(f *Flags) { withAddrs(f); f.Routes = []string{"203.0.113.0/24 via 203.0.113.1"} }},
+		{"route via broadcast", "--route", func(f *Flags) { withAddrs(f); f.Routes = []string{"203.0.113.0/24 via 198.51.100.255"} }},
+		{"route via multicast", "--route", func(f *Flags) { withAddrs(f); f.Routes = []string{"2001:db8:9::/48 via ff02::2"} }},
+		{"gateway and default route", "--route", func(f *Flags) {
+			withAddrs(f)
+			f.Gateways, f.Routes = []string{"198.51.100.1"}, []string{"default via 198.51.100.2"}
+		}},
+		{"gateway and 0/0 route", "--route", func(f *Flags) {
+			withAddrs(f)
+			f.Gateways, f.Routes = []string{"2001:db8:1::1"}, []string{"::/0 via 2001:db8:1::2"}
+		}},
+		{"two default routes", "--route", func(f *Flags) {
+			withAddrs(f)
+			f.Routes = []string{"default via 198.51.100.1", "default via 198.51.100.2"}
+		}},
+		{"probe timeout 1ns", "--probe-timeout", func(f *Flags) { f.ProbeTimeout = time.Nanosecond }},
+		{"probe timeout below minimum", "--probe-timeout", func(f *Flags) { f.ProbeTimeout = 9 * time.Millisecond }},
+		{"probe timeout 1000h", "--probe-timeout", func(f *Flags) { f.ProbeTimeout = 1000 * time.Hour }},
+		{"negative probe timeout", "--probe-timeout", func(f *Flags) { f.ProbeTimeout = -time.Second }},
+		{"name with percent", "--name", func(f *Flags) { f.Name = "x%d" }},
+		{"name with newline", "--name", func(f *Flags) { f.Name = "eth\n1" }},
+		{"name with escape", "--name", func(f *Flags) { f.Name = "eth\x1b1" }},
+		{"name not ASCII", "--name", func(f *Flags) { f.Name = "eth\xff" }},
+		{"parent with percent", "--parent", func(f *Flags) { f.Parent = "eth%d" }},
+		{"netns with control byte", "--netns", func(f *Flags) { f.Target.Name = "web\x07" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,7 +143,7 @@ func TestParseGood(t *testing.T) {
 	f.Subnets, f.Ranges = []string{"203.0.113.0/24", "2001:db8:2::/64"}, []string{"203.0.113.64/26"}
 	f.Excludes = []string{"203.0.113.65", "2001:db8:2::1"}
 	f.Gateways = []string{"198.51.100.1", "2001:db8:1::1"}
-	f.Routes = []string{"192.0.2.0/24 via 198.51.100.1", "192.0.2.128/25", "default via 2001:db8:1::1"}
+	f.Routes = []string{"203.0.113.0/25 via 198.51.100.1", "203.0.113.128/25", "2001:db8:9::/48 via 2001:db8:1::1"}
 	s, err := Parse(f)
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +162,7 @@ func TestParseGood(t *testing.T) {
 	if a.Auto[1].Range.IsValid() || a.Auto[1].Exclude[0] != netip.MustParseAddr("2001:db8:2::1") {
 		t.Errorf("v6 pool %+v", a.Auto[1])
 	}
-	wantRoutes := []string{"192.0.2.0/24 via 198.51.100.1", "192.0.2.128/25", "default via 2001:db8:1::1"}
+	wantRoutes := []string{"203.0.113.0/25 via 198.51.100.1", "203.0.113.128/25", "2001:db8:9::/48 via 2001:db8:1::1"}
 	for i, r := range a.Routes {
 		if r.String() != wantRoutes[i] {
 			t.Errorf("route %d = %q, want %q", i, r, wantRoutes[i])

@@ -1,14 +1,13 @@
 package nsattach
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
+	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
@@ -40,8 +39,8 @@ func (s TargetSpec) Validate() error {
 		return Inputf("", "more than one target: give exactly one of --pid, --netns or --netns-path")
 	case s.PID < 0:
 		return Inputf("--pid", "%d is not a process id", s.PID)
-	case s.Name != "" && (strings.ContainsAny(s.Name, "/\x00") || s.Name == "." || s.Name == ".." || strings.Contains(s.Name, "..")):
-		return Inputf("--netns", "%q is not a plain netns name (no '/' or '..')", s.Name)
+	case s.Name != "" && (s.Name == "." || strings.Contains(s.Name, "/") || strings.Contains(s.Name, "..") || !link.Printable(s.Name)):
+		return Inputf("--netns", "%q is not a plain netns name (no '/', '..', white space or non-printable bytes)", s.Name)
 	}
 	return nil
 }
@@ -75,12 +74,7 @@ func OpenTarget(spec TargetSpec) (*Target, error) {
 	path := spec.NSPath()
 	n, err := ns.GetNS(path)
 	if err != nil {
-		flag := flagOf(spec)
-		var notNS ns.NSPathNotExistErr
-		if errors.As(err, &notNS) || errors.Is(err, os.ErrNotExist) {
-			return nil, Inputf(flag, "%s does not exist (is the process or netns gone?)", path)
-		}
-		return nil, Inputf(flag, "%s is not a network namespace: %v", path, err)
+		return nil, openErr(flagOf(spec), path, err)
 	}
 	if typ, err := unix.IoctlRetInt(int(n.Fd()), unix.NS_GET_NSTYPE); err != nil || typ != unix.CLONE_NEWNET {
 		n.Close()
@@ -90,6 +84,10 @@ func OpenTarget(spec TargetSpec) (*Target, error) {
 	if err := unix.Fstat(int(n.Fd()), &st); err != nil {
 		n.Close()
 		return nil, fmt.Errorf("stat %s: %w", path, err)
+	}
+	if err := notSelf(flagOf(spec), path, &st); err != nil {
+		n.Close()
+		return nil, err
 	}
 	return &Target{Spec: spec, NS: n, Inode: st.Ino}, nil
 }

@@ -48,3 +48,22 @@ func TestUnsupportedKernel(t *testing.T) {
 		})
 	}
 }
+
+// TestNoMacvlanKernel checks, with a failpoint that makes the kernel
+// support check report macvlan missing, that attach refuses a macvlan
+// slave in preflight (exit 2 naming --mode), before any create attempt,
+// changing nothing; --dry-run as well.
+func TestNoMacvlanKernel(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	tg := l.newTarget(t, "netns")
+	env := []string{"LANATTACH_FAILPOINT=unsupported-macvlan"}
+	args := append(append([]string{"-o", "json", "attach"}, tg.args...), "--parent", l.Parent, "--ip", slaveV4)
+	before := sandbox.Snapshot(t, l.Host, l.Switch, tg.ns)
+	for _, extra := range [][]string{nil, {"--dry-run"}} {
+		r := l.LanattachWith(t, sandbox.FailpointBin(t), env, append(args, extra...)...)
+		wantFail(t, r, 2, "--mode", "macvlan: not supported by this kernel")
+		wantJSONFail(t, r)
+		sandbox.SameSnapshot(t, "attach without macvlan", before, sandbox.Snapshot(t, l.Host, l.Switch, tg.ns))
+	}
+}

@@ -41,6 +41,7 @@ func attachCommand() *cli.Command {
 		Name:         "attach",
 		Usage:        "create a macvlan/ipvlan slave in a target netns, clash-checked",
 		Flags:        attachFlags(),
+		Before:       before(),
 		OnUsageError: onUsageError,
 		Action:       attach,
 	}
@@ -62,11 +63,11 @@ func attachFlagValues(c *cli.Context) nsattach.Flags {
 
 // attach runs `lanattach attach`.
 func attach(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usageErr("", "unexpected argument %q (attach takes flags only)", c.Args().First())
-	}
 	spec, err := nsattach.Parse(attachFlagValues(c))
 	if err != nil {
+		return err
+	}
+	if err := needRoot("attach"); err != nil {
 		return err
 	}
 	p := printerOf(c)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/lanattach/lanattach/link"
 	"github.com/lanattach/lanattach/nsattach"
 	"github.com/urfave/cli/v2"
 )
@@ -15,22 +16,35 @@ func detachCommand() *cli.Command {
 		Usage: "remove the slaves lanattach made in a target, and VLANs it made that are no longer used",
 		Flags: append(targetFlags(),
 			&cli.StringFlag{Name: "name", Usage: "remove only interface `IFNAME` (default: every slave lanattach made there)"}),
+		Before:       before(),
 		OnUsageError: onUsageError,
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return usageErr("", "unexpected argument %q (detach takes flags only)", c.Args().First())
-			}
-			d, err := nsattach.Detach(c.Context, targetSpec(c), c.String("name"))
-			p := printerOf(c)
-			if err != nil && d != nil {
-				p.partialResult(d, func(w io.Writer) { printDetach(w, d) })
-			}
-			if err != nil {
-				return err
-			}
-			return p.result(d, func(w io.Writer) { printDetach(w, d) })
-		},
+		Action:       detach,
 	}
+}
+
+// detach runs `lanattach detach`.
+func detach(c *cli.Context) error {
+	spec, name := targetSpec(c), c.String("name")
+	if err := spec.Validate(); err != nil {
+		return err
+	}
+	if c.IsSet("name") {
+		if err := link.CheckName("--name", name); err != nil {
+			return err
+		}
+	}
+	if err := needRoot("detach"); err != nil {
+		return err
+	}
+	d, err := nsattach.Detach(c.Context, spec, name)
+	p := printerOf(c)
+	if err != nil && d != nil {
+		p.partialResult(d, func(w io.Writer) { printDetach(w, d) })
+	}
+	if err != nil {
+		return err
+	}
+	return p.result(d, func(w io.Writer) { printDetach(w, d) })
 }
 
 // printDetach writes a detach result for people.

@@ -22,6 +22,7 @@ func doctorCommand() *cli.Command {
 			&cli.StringFlag{Name: "parent", Usage: "check parent `IFACE` (or IFACE.VID) too"},
 			&cli.StringFlag{Name: "mode", Value: "macvlan", Usage: "the slave type you plan: macvlan or ipvlan"},
 		},
+		Before:       before(),
 		OnUsageError: onUsageError,
 		Action:       runDoctor,
 	}
@@ -29,9 +30,6 @@ func doctorCommand() *cli.Command {
 
 // runDoctor runs `lanattach doctor`.
 func runDoctor(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usageErr("", "unexpected argument %q (doctor takes flags only)", c.Args().First())
-	}
 	mode := c.String("mode")
 	if _, err := link.ParseType(mode, "bridge", "l2", "bridge"); err != nil {
 		return err

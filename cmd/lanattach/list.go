@@ -15,8 +15,12 @@ func listCommand() *cli.Command {
 	return &cli.Command{
 		Name:         "list",
 		Usage:        "show every slave lanattach made, across named netns and processes",
+		Before:       before(),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
+			if err := needRoot("list"); err != nil {
+				return err
+			}
 			as, err := nsattach.List()
 			if err != nil {
 				return err
@@ -49,8 +53,12 @@ func gcCommand() *cli.Command {
 	return &cli.Command{
 		Name:         "gc",
 		Usage:        "roll back attaches whose run was killed, forget gone containers, delete VLANs lanattach made that nothing uses",
+		Before:       before(),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
+			if err := needRoot("gc"); err != nil {
+				return err
+			}
 			res, err := nsattach.GC(c.Context)
 			p := printerOf(c)
 			if err != nil && res != nil {

@@ -31,6 +31,7 @@ func newApp() *cli.App {
 			&cli.StringFlag{Name: "log-level", Value: "warn", Usage: "debug, info, warn or error (logs go to stderr)"},
 		},
 		Before:         setup,
+		Action:         noCommand,
 		OnUsageError:   onUsageError,
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -49,8 +50,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// process, so that an interrupted attach still rolls back.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	err := app.RunContext(ctx, args)
+	// urfave/cli prints help to app.Writer; with -o json it becomes the
+	// one JSON object, and is dropped when the run failed.
+	var help bytes.Buffer
+	if p.json {
+		app.Writer = &help
+	}
+	err := checkArgs(app, args)
 	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
+	if err == nil {
+		if help.Len() > 0 && !p.printed {
+			p.emitJSON(map[string]string{"help": help.String()})
+		}
 		return exitOK
 	}
 	code := exitCode(err)
@@ -123,7 +136,7 @@ func exitCode(err error) int {
 // isCLIUsage recognises urfave/cli's own flag and argument errors.
 func isCLIUsage(err error) bool {
 	msg := err.Error()
-	for _, s := range []string{"flag provided but not defined", "invalid value", "Required flag", "flag needs an argument", "No help topic"} {
+	for _, s := range []string{"flag provided but not defined", "invalid value", "flag needs an argument"} {
 		if strings.Contains(msg, s) {
 			return true
 		}

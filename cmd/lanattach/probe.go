@@ -13,6 +13,7 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/link"
 	"github.com/lanattach/lanattach/nsattach"
 	"github.com/urfave/cli/v2"
 )
@@ -25,12 +26,13 @@ func probeCommand() *cli.Command {
 		Description: "Exit 0 when every address is free, 3 when any is in use. IPv4 addresses are ARP-probed (RFC 5227),\n" +
 			"IPv6 addresses get duplicate address detection solicitations (RFC 4862), both in the same window.",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "parent", Required: true, Usage: "probe from `IFACE` (in the target when one is given)"},
-			&cli.StringSliceFlag{Name: "ip", Required: true, Usage: "`ADDR` (or ADDR/PREFIX) to check; repeatable"},
+			&cli.StringFlag{Name: "parent", Usage: "probe from `IFACE` (in the target when one is given)"},
+			&cli.StringSliceFlag{Name: "ip", Usage: "`ADDR` (or ADDR/PREFIX) to check; repeatable"},
 			&cli.StringFlag{Name: "probe", Value: string(arpcheck.ModeFast), Usage: "fast, rfc (RFC 5227 / RFC 4862 timing) or off (host check only)"},
 			&cli.DurationFlag{Name: "probe-timeout", Value: arpcheck.DefaultWindow, Usage: "the whole probe window in fast mode"},
 			&cli.StringSliceFlag{Name: "gateway", Usage: "the gateway `IP`; an address equal to it clashes; repeatable"},
 		}, targetFlags()...),
+		Before:       before("parent", "ip"),
 		OnUsageError: onUsageError,
 		Action:       probe,
 	}
@@ -56,16 +58,17 @@ type probeResult struct {
 
 // parseProbe reads and checks the probe flags.
 func parseProbe(c *cli.Context) (*probeRequest, error) {
-	if c.NArg() > 0 {
-		return nil, usageErr("", "unexpected argument %q (probe takes flags only)", c.Args().First())
-	}
 	r := &probeRequest{parent: c.String("parent")}
+	if err := link.CheckName("--parent", r.parent); err != nil {
+		return nil, err
+	}
 	var err error
 	if r.cfg.Mode, err = arpcheck.ParseMode(c.String("probe")); err != nil {
 		return nil, usageErr("--probe", "%v", err)
 	}
-	if r.cfg.Window = c.Duration("probe-timeout"); r.cfg.Window <= 0 {
-		return nil, usageErr("--probe-timeout", "%v is not a positive duration", r.cfg.Window)
+	r.cfg.Window = c.Duration("probe-timeout")
+	if err := arpcheck.CheckWindow(r.cfg.Window); err != nil {
+		return nil, usageErr("--probe-timeout", "%v", err)
 	}
 	if r.ips, err = parseAddrs("--ip", c.StringSlice("ip")); err != nil {
 		return nil, err
@@ -74,31 +77,21 @@ func parseProbe(c *cli.Context) (*probeRequest, error) {
 		return nil, err
 	}
 	if spec := targetSpec(c); spec != (nsattach.TargetSpec{}) {
+		if err := spec.Validate(); err != nil {
+			return nil, err
+		}
 		r.target = &spec
 	}
 	return r, nil
-}
-
-// parseAddrs parses ADDR or ADDR/PREFIX values of flag.
-func parseAddrs(flag string, vals []string) ([]netip.Addr, error) {
-	out := make([]netip.Addr, 0, len(vals))
-	for _, v := range vals {
-		a, err := netip.ParseAddr(v)
-		if p, perr := netip.ParsePrefix(v); err != nil && perr == nil {
-			a, err = p.Addr(), nil
-		}
-		if err != nil || a.Zone() != "" {
-			return nil, usageErr(flag, "%q is not an IP address (e.g. 198.51.100.10 or 2001:db8::10)", v)
-		}
-		out = append(out, a.Unmap())
-	}
-	return out, nil
 }
 
 // probe runs `lanattach probe`.
 func probe(c *cli.Context) error {
 	r, err := parseProbe(c)
 	if err != nil {
+		return err
+	}
+	if err := needRoot("probe"); err != nil {
 		return err
 	}
 	var netNS ns.NetNS

@@ -13,6 +13,7 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/link"
 	"github.com/lanattach/lanattach/nsattach"
 	"github.com/urfave/cli/v2"
 	"github.com/vishvananda/netlink"
@@ -26,10 +27,12 @@ func scanCommand() *cli.Command {
 		Name:  "scan",
 		Usage: "list which addresses of a subnet are in use on the LAN (ARP) and by this host",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "parent", Required: true, Usage: "scan from `IFACE` in this netns"},
-			&cli.StringFlag{Name: "subnet", Required: true, Usage: "IPv4 `CIDR` to scan, /16 or smaller"},
-			&cli.StringFlag{Name: "bandwidth", Value: "2M", Usage: "sending rate in `BITS`/s like arp-scan --bandwidth; K and M suffixes allowed"},
+			&cli.StringFlag{Name: "parent", Usage: "scan from `IFACE` in this netns"},
+			&cli.StringFlag{Name: "subnet", Usage: "IPv4 `CIDR` to scan, /16 or smaller"},
+			&cli.StringFlag{Name: "bandwidth", Value: "2M", Usage: "sending rate in `BITS`/s like arp-scan --bandwidth; K and M suffixes allowed; " +
+				"too low a rate for the subnet (a scan longer than " + arpcheck.MaxScanTime.String() + ") is refused"},
 		},
+		Before:       before("parent", "subnet"),
 		OnUsageError: onUsageError,
 		Action:       scan,
 	}
@@ -67,10 +70,10 @@ func parseBits(s string) (int64, error) {
 
 // parseScanSubnet checks --subnet.
 func parseScanSubnet(s string) (netip.Prefix, error) {
-	p, err := netip.ParsePrefix(s)
+	p, err := nsattach.ParsePrefix("--subnet", s)
 	switch {
 	case err != nil:
-		return p, usageErr("--subnet", "%q is not a CIDR (e.g. 198.51.100.0/24)", s)
+		return p, err
 	case !p.Addr().Is4():
 		return p, usageErr("--subnet", "%s: scan is by ARP, IPv4 only", p)
 	case p.Bits() < arpcheck.MaxScanBits:
@@ -79,30 +82,46 @@ func parseScanSubnet(s string) (netip.Prefix, error) {
 	return p.Masked(), nil
 }
 
+// parseScan reads and checks the scan flags.
+func parseScan(c *cli.Context) (arpcheck.ScanConfig, error) {
+	var cfg arpcheck.ScanConfig
+	if err := link.CheckName("--parent", c.String("parent")); err != nil {
+		return cfg, err
+	}
+	var err error
+	if cfg.Subnet, err = parseScanSubnet(c.String("subnet")); err != nil {
+		return cfg, err
+	}
+	if cfg.Bandwidth, err = parseBits(c.String("bandwidth")); err != nil {
+		return cfg, err
+	}
+	if d := cfg.Estimate(); d > arpcheck.MaxScanTime {
+		return cfg, usageErr("--bandwidth", "at %d bit/s a scan of %s would take about %v, more than %v: raise --bandwidth or scan a smaller --subnet",
+			cfg.Bandwidth, cfg.Subnet, d.Round(time.Second), arpcheck.MaxScanTime)
+	}
+	return cfg, nil
+}
+
 // scan runs `lanattach scan`.
 func scan(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usageErr("", "unexpected argument %q (scan takes flags only)", c.Args().First())
-	}
-	subnet, err := parseScanSubnet(c.String("subnet"))
+	cfg, err := parseScan(c)
 	if err != nil {
 		return err
 	}
-	cfg := arpcheck.ScanConfig{Subnet: subnet}
-	if cfg.Bandwidth, err = parseBits(c.String("bandwidth")); err != nil {
+	if err := needRoot("scan"); err != nil {
 		return err
 	}
-	parent := c.String("parent")
+	subnet, parent := cfg.Subnet, c.String("parent")
 	h, err := nsattach.HostHandle()
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	link, err := h.LinkByName(parent)
+	pl, err := h.LinkByName(parent)
 	if err != nil {
 		return usageErr("--parent", "no interface %s in this netns: %v", parent, err)
 	}
-	src, err := senderIP(h, link, subnet)
+	src, err := senderIP(h, pl, subnet)
 	if err != nil {
 		return err
 	}
@@ -120,7 +139,7 @@ func scan(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("scanning from %s: %w", parent, err)
 	}
-	host, err := hostUsed(h, link, subnet)
+	host, err := hostUsed(h, pl, subnet)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ func versionCommand() *cli.Command {
 	return &cli.Command{
 		Name:         "version",
 		Usage:        "print version, commit and Go version",
+		Before:       before(),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
 			v := versionInfo{Version: version, Commit: commit, Go: runtime.Version()}
