@@ -79,14 +79,17 @@ type attachRun struct {
 func Attach(ctx context.Context, spec Spec) (res *Result, err error) {
 	r := &attachRun{spec: spec}
 	defer r.close()
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, fmt.Errorf("internal error: %v", p)
+			if r.rec.ID != "" {
+				err = r.rollback(err)
+			}
+		}
+	}()
 	if err := r.preflight(); err != nil {
 		return nil, err
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			res, err = nil, r.rollback(fmt.Errorf("internal error: %v", p))
-		}
-	}()
 	if err := r.begin(); err != nil {
 		return nil, err
 	}
