@@ -272,38 +272,39 @@ func TestClashAttach(t *testing.T) {
 	})
 }
 
-// TestAutoParallel runs 32 `attach --ip auto` and 8 static attaches at
-// once on one subnet (the static ones take addresses --ip auto would pick
-// first): all 40 must get their own address, none of them held by the
-// host or a peer.
+// TestAutoParallel runs 32 `attach --ip auto` at once on one subnet while
+// 8 static attaches of addresses --ip auto would pick first are still
+// probing (RFC timing): the auto runs must leave the addresses the static
+// runs planned alone, and the static runs must not take the auto runs'
+// probes for clashes. All 40 get their own address, none held by the host
+// or a peer.
 func TestAutoParallel(t *testing.T) {
 	t.Parallel()
 	const auto, static = 32, 8
 	l := newLAN(t)
 	l.AddPeer(t, "198.51.100.3/24")
 	l.AddPeer(t, "198.51.100.5/24")
+	statics := make([]*bgRun, static)
+	for i := range statics {
+		tg := l.newTarget(t, "netns")
+		statics[i] = startIn(t, l, sandbox.Bin(t), nil, append([]string{"-o", "json", "attach", "--parent", l.Parent,
+			"--ip", fmt.Sprintf("198.51.100.%d/24", 6+i), "--probe", "rfc"}, tg.args...)...)
+	}
+	waitAttaching(t, l, static)
 	got := make([]string, auto+static)
 	var wg sync.WaitGroup
-	for i := range got {
+	for i := range auto {
 		tg := l.newTarget(t, "netns")
-		ip := []string{"--ip", "auto", "--subnet", "198.51.100.0/24"}
-		if i >= auto {
-			ip = []string{"--ip", fmt.Sprintf("198.51.100.%d/24", 6+i-auto)}
-		}
 		wg.Go(func() {
-			r := l.Lanattach(t, append(append([]string{"-o", "json", "attach", "--parent", l.Parent}, ip...), tg.args...)...)
-			var out attachOut
-			if r.Code != 0 {
-				t.Errorf("attach %d failed:\n%s", i, r)
-				return
-			}
-			r.JSON(t, &out)
-			if len(out.Addresses) == 1 {
-				got[i] = out.Addresses[0]
-			}
+			r := l.Lanattach(t, append([]string{"-o", "json", "attach", "--parent", l.Parent, "--ip", "auto", "--subnet", "198.51.100.0/24"}, tg.args...)...)
+			got[i] = attachedAddr(t, r, i)
 		})
 	}
 	wg.Wait()
+	for i, b := range statics {
+		code := b.wait(t)
+		got[auto+i] = attachedAddr(t, sandbox.Result{Args: []string{"static"}, Stdout: b.stdout.String(), Stderr: b.stderr.String(), Code: code}, auto+i)
+	}
 	used := []string{hostIP + "/24", peerIP + "/24", "198.51.100.3/24", "198.51.100.5/24"}
 	seen := map[string]bool{}
 	for i, a := range got {
@@ -311,5 +312,41 @@ func TestAutoParallel(t *testing.T) {
 			t.Errorf("attach %d got %q: empty, a duplicate or in use (all: %v)", i, a, got)
 		}
 		seen[a] = true
+	}
+}
+
+// attachedAddr returns the one address attach run i reported.
+func attachedAddr(t *testing.T, r sandbox.Result, i int) string {
+	t.Helper()
+	if r.Code != 0 {
+		t.Errorf("attach %d failed:\n%s", i, r)
+		return ""
+	}
+	var out attachOut
+	r.JSON(t, &out)
+	if len(out.Addresses) != 1 {
+		return ""
+	}
+	return out.Addresses[0]
+}
+
+// waitAttaching waits until list shows n attaches in progress.
+func waitAttaching(t *testing.T, l *lan, n int) {
+	t.Helper()
+	deadline := time.Now().Add(sandbox.CmdTimeout)
+	for {
+		k := 0
+		for _, a := range listAll(t, l) {
+			if a.State == "attaching" {
+				k++
+			}
+		}
+		if k >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d attaches showed up as attaching", k, n)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
