@@ -2,7 +2,9 @@ package arpcheck
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -181,9 +183,9 @@ func TestProbeNDPSendsRFC4862Probes(t *testing.T) {
 		if !ok || !isNS || !src.IsUnspecified() || (ns.TargetAddress != ip6A && ns.TargetAddress != ip6B) {
 			t.Fatalf("not a DAD solicitation from :: for a candidate: %x", b)
 		}
-		group, _ := ndp.SolicitedNodeMulticast(ns.TargetAddress)
-		if want := ndpPacket(t, ns, src, group); string(want) != string(b) {
-			t.Errorf("packet %x, want %x (to %s, with a valid checksum)", b, want, group)
+		group := solicitedNode(ns.TargetAddress)
+		if err := checkIPv6ICMP(b, group); err != nil {
+			t.Errorf("packet %x: %v", b, err)
 		}
 		var n *ndp.Nonce
 		if len(ns.Options) == 1 {
@@ -200,7 +202,7 @@ func TestProbeNDPSendsRFC4862Probes(t *testing.T) {
 		}
 	}
 	if len(nonces) != 1 {
-		t.Errorf("nonces %v, want one per probe", nonces)
+		t.Errorf("nonces %v, want one nonce for the whole run (so that every echo of ours is recognised)", nonces)
 	}
 	groups := []netip.Addr{netip.MustParseAddr("ff02::1:ff00:10"), netip.MustParseAddr("ff02::1:ff00:11")}
 	if !slices.Equal(c.joined, groups) || !slices.Equal(c.left, groups) {
@@ -327,4 +329,49 @@ func TestPeerDADIgnored(t *testing.T) {
 	if cs := w.conflicts(); len(cs) != 1 {
 		t.Fatalf("a stranger's DAD did not clash: %v", cs)
 	}
+}
+
+// solicitedNode computes the solicited-node multicast group of ip by hand
+// (RFC 4291 section 2.7.1: ff02::1:ff00:0/104 and ip's low 24 bits), as an
+// oracle independent of the ndp package.
+func solicitedNode(ip netip.Addr) netip.Addr {
+	a := ip.As16()
+	return netip.AddrFrom16([16]byte{0xff, 0x02, 10: 0, 11: 1, 12: 0xff, 13: a[13], 14: a[14], 15: a[15]})
+}
+
+// checkIPv6ICMP checks an IPv6 packet by hand: version 6, ICMPv6, hop
+// limit 255, the payload length, destination dst, source ::, and the
+// ICMPv6 checksum over the pseudo-header (RFC 4443 section 2.3).
+func checkIPv6ICMP(b []byte, dst netip.Addr) error {
+	if len(b) < 40 || b[0]>>4 != 6 || b[6] != 58 || b[7] != 255 {
+		return fmt.Errorf("not an IPv6 ICMPv6 packet with hop limit 255")
+	}
+	if int(binary.BigEndian.Uint16(b[4:6])) != len(b)-40 {
+		return fmt.Errorf("payload length %d, packet carries %d", binary.BigEndian.Uint16(b[4:6]), len(b)-40)
+	}
+	if d, _ := netip.AddrFromSlice(b[24:40]); d != dst {
+		return fmt.Errorf("sent to %s, want %s", d, dst)
+	}
+	if s, _ := netip.AddrFromSlice(b[8:24]); !s.IsUnspecified() {
+		return fmt.Errorf("source %s, want ::", s)
+	}
+	var sum uint32
+	add := func(p []byte) {
+		for i := 0; i+1 < len(p); i += 2 {
+			sum += uint32(binary.BigEndian.Uint16(p[i:]))
+		}
+		if len(p)%2 == 1 {
+			sum += uint32(p[len(p)-1]) << 8
+		}
+	}
+	add(b[8:40])
+	add([]byte{0, 0, byte((len(b) - 40) >> 8), byte(len(b) - 40), 0, 0, 0, 58})
+	add(b[40:])
+	for sum>>16 != 0 {
+		sum = sum&0xffff + sum>>16
+	}
+	if sum != 0xffff {
+		return fmt.Errorf("bad ICMPv6 checksum (sum %#x)", sum)
+	}
+	return nil
 }

@@ -112,11 +112,20 @@ func TestPickNoFreeWrapsErr(t *testing.T) {
 	}
 }
 
+// TestPickCheckError checks that a failing check stops Pick at once: no
+// address, no further batch, and the check's error comes back.
 func TestPickCheckError(t *testing.T) {
 	boom := errors.New("boom")
-	_, err := Pick(context.Background(), Pool{Subnet: netip.MustParsePrefix("203.0.113.0/24")}, 8,
-		func(context.Context, []netip.Addr) ([]Conflict, error) { return nil, boom })
-	if !errors.Is(err, boom) {
-		t.Fatalf("err %v, want the check's error", err)
+	calls := 0
+	ip, err := Pick(context.Background(), Pool{Subnet: netip.MustParsePrefix("203.0.113.0/24")}, 8,
+		func(_ context.Context, ips []netip.Addr) ([]Conflict, error) {
+			calls++
+			if len(ips) != 8 {
+				t.Errorf("batch of %d candidates, want 8", len(ips))
+			}
+			return nil, boom
+		})
+	if !errors.Is(err, boom) || ip.IsValid() || calls != 1 {
+		t.Fatalf("Pick = %v, %v after %d checks; want no address, the check's error, one check", ip, err, calls)
 	}
 }

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -117,7 +118,7 @@ func checkListed(t *testing.T, l *lan, tg target, want ...attachment) {
 		if g.Parent != w.Parent || g.Mode != w.Mode || g.MAC != w.MAC || !sameSet(g.Addresses, w.Addresses) {
 			t.Errorf("list shows %+v, want %+v", g, w)
 		}
-		if tg.name != "" && g.Target.Netns != tg.name || tg.pid != 0 && g.Target.PID != tg.pid {
+		if !tg.matches(g.Target) {
 			t.Errorf("list target %+v, want netns %q pid %d", g.Target, tg.name, tg.pid)
 		}
 	}
@@ -131,8 +132,14 @@ func detachAll(t *testing.T, l *lan, tg target, keep ...string) {
 	if r.Code != 0 {
 		t.Fatalf("detach failed:\n%s", r)
 	}
-	var out map[string]any
+	var out struct {
+		Target     targetInfo
+		Interfaces []string
+	}
 	r.JSON(t, &out)
+	if !tg.named(out.Target) || len(out.Interfaces) == 0 {
+		t.Errorf("detach JSON names target %+v and interfaces %v; want %v and what it removed", out.Target, out.Interfaces, tg.args)
+	}
 	checkOnly(t, tg.ns, append(keep, "lo")...)
 	if got := l.list(t, tg); len(got) != 0 {
 		t.Errorf("list still shows %+v after detach", got)
@@ -288,18 +295,36 @@ func hasIPLine(out string, want ...string) bool {
 }
 
 // TestGC checks that gc with nothing to collect changes nothing and prints
-// one JSON object.
+// TestGC checks gc with nothing to collect (a live attachment: gc changes
+// nothing and says so), then with a container gone (its netns deleted): gc
+// forgets its record and lists it no more.
 func TestGC(t *testing.T) {
 	t.Parallel()
 	l := newLAN(t)
 	tg := l.newTarget(t, "netns")
-	l.attach(t, tg, "--parent", l.Parent, "--probe", "off")
+	out := l.attach(t, tg, "--parent", l.Parent, "--probe", "off")
 	before := sandbox.Snapshot(t, l.Host, l.Switch, tg.ns)
 	r := l.Lanattach(t, "-o", "json", "gc")
-	if r.Code != 0 {
-		t.Fatalf("gc failed:\n%s", r)
+	var res struct {
+		RolledBack     []string `json:"rolled_back"`
+		RecordsRemoved []string `json:"records_removed"`
+		VLANsDeleted   []string `json:"vlans_deleted"`
+		Kept           []string `json:"kept"`
 	}
-	var out map[string]any
-	r.JSON(t, &out)
+	if r.Code != 0 || json.Unmarshal([]byte(r.Stdout), &res) != nil ||
+		len(res.RolledBack)+len(res.RecordsRemoved)+len(res.VLANsDeleted)+len(res.Kept) != 0 {
+		t.Fatalf("gc with nothing to collect:\n%s", r)
+	}
 	sandbox.SameSnapshot(t, "gc", before, sandbox.Snapshot(t, l.Host, l.Switch, tg.ns))
+	wantState(t, l, out.Interface, "ok")
+	sandbox.MustExec(t, l.Host, "ip", "netns", "del", tg.name)
+	eventuallyState(t, l, out.Interface, "gone")
+	r = l.Lanattach(t, "-o", "json", "gc")
+	if r.Code != 0 || !strings.Contains(r.Stdout, `"records_removed":["`) {
+		t.Fatalf("gc must forget the gone container's record:\n%s", r)
+	}
+	if as := listAll(t, l); len(as) != 0 {
+		t.Errorf("list after gc: %+v", as)
+	}
+	wantNoRecords(t, l)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lanattach/lanattach/tests/sandbox"
+	"golang.org/x/sys/unix"
 )
 
 // Addresses of the standard LAN built by newLAN.
@@ -82,6 +83,7 @@ type targetInfo struct {
 	PID   int    `json:"pid"`
 	Netns string `json:"netns"`
 	Path  string `json:"path"`
+	Inode uint64 `json:"inode"`
 }
 
 // attachOut is attach's JSON result.
@@ -145,13 +147,29 @@ func (l *lan) list(t *testing.T, tg target) []attachment {
 		Attachments []attachment `json:"attachments"`
 	}
 	r.JSON(t, &out)
+	ino := tg.inode(t)
 	var mine []attachment
 	for _, a := range out.Attachments {
-		if tg.matches(a.Target) {
+		if a.Target.Inode == ino {
 			mine = append(mine, a)
 		}
 	}
 	return mine
+}
+
+// inode is the nsfs inode of tg's netns: how list entries are picked,
+// independent of the names and pids list reports.
+func (tg target) inode(t *testing.T) uint64 {
+	t.Helper()
+	p := tg.ns
+	if !strings.HasPrefix(p, "/") {
+		p = "/run/netns/" + p
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(p, &st); err != nil {
+		t.Fatalf("stat of target %s: %v", p, err)
+	}
+	return st.Ino
 }
 
 // named reports whether attach's target info names tg: by the netns name,
@@ -166,7 +184,8 @@ func (tg target) named(ti targetInfo) bool {
 	return ti.Path == tg.args[1]
 }
 
-// matches reports whether list's target info names tg.
+// matches reports whether list's target info names tg by the netns name
+// or pid it has.
 func (tg target) matches(ti targetInfo) bool {
 	if tg.pid != 0 {
 		return ti.PID == tg.pid

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/lanattach/lanattach/tests/sandbox"
@@ -19,6 +20,15 @@ func TestSeparateLANs(t *testing.T) {
 		r := lans[i].Lanattach(t, "attach", "--netns", tg, "--parent", "lan0", "--ip", "198.51.100.77/24", "--probe", "off")
 		if r.Code != 0 {
 			t.Fatalf("attach on LAN %d (host netns %s):\n%s", i, lans[i].Host, r)
+		}
+		if got := sandbox.MustExec(t, tg, "ip", "-4", "-o", "addr", "show", "dev", "eth1"); !strings.Contains(got, "198.51.100.77/24") {
+			t.Errorf("LAN %d: eth1 has %q, want 198.51.100.77/24", i, got)
+		}
+	}
+	for i, l := range lans {
+		r := l.Lanattach(t, "-o", "json", "list")
+		if n := strings.Count(r.Stdout, `"interface":`); r.Code != 0 || n != 1 {
+			t.Errorf("list on LAN %d shows %d attachments, want its own one only:\n%s", i, n, r)
 		}
 	}
 }

@@ -135,6 +135,9 @@ func TestVLANForeign(t *testing.T) {
 			t.Errorf("%s, not made by lanattach, was deleted", name)
 		}
 	}
+	if _, ok := links(t, l.Host)[l.Parent+".80"]; !ok {
+		t.Errorf("%s.80, not a VLAN and not made by lanattach, was deleted", l.Parent)
+	}
 }
 
 // TestVLANNameTooLong checks that a VLAN whose name would exceed 15 bytes

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -80,10 +81,17 @@ func TestBadInputIsOneJSONObject(t *testing.T) {
 }
 
 func TestVersionJSON(t *testing.T) {
+	version, commit = "v9.8.7", "abc1234"
+	defer func() { version, commit = "dev", "unknown" }()
 	stdout, _, code := runCLI("-o", "json", "version")
 	var v versionInfo
-	if code != 0 || json.Unmarshal([]byte(stdout), &v) != nil || v.Go == "" || v.Version == "" {
-		t.Errorf("version: code %d, stdout %q", code, stdout)
+	if err := json.Unmarshal([]byte(stdout), &v); code != 0 || err != nil ||
+		v != (versionInfo{Version: "v9.8.7", Commit: "abc1234", Go: runtime.Version()}) {
+		t.Errorf("version: code %d, stdout %q, decoded %+v", code, stdout, v)
+	}
+	text, _, _ := runCLI("version")
+	if want := "lanattach v9.8.7 (commit abc1234, " + runtime.Version() + ")\n"; text != want {
+		t.Errorf("version text %q, want %q", text, want)
 	}
 }
 

@@ -120,8 +120,12 @@ func (l *LAN) addNetns(t testing.TB, name string) {
 	}
 }
 
-// deleteNetns deletes a netns made by the sandbox, reporting failure.
+// deleteNetns deletes a netns made by the sandbox, reporting failure. One
+// a test deleted itself (a container that died) is fine.
 func deleteNetns(t testing.TB, name string) {
+	if _, err := os.Stat("/run/netns/" + name); os.IsNotExist(err) {
+		return
+	}
 	if out, err := runIP("netns", "del", name); err != nil {
 		t.Errorf("sandbox: cleanup: ip netns del %s: %v: %s", name, err, out)
 	}
