@@ -32,9 +32,10 @@ deps:
 unit:
 	$(GO) test -count=1 ./arpcheck/... ./link/... ./nsattach/... ./doctor/... ./cmd/...
 
-# hosttest runs every test on this machine's kernel (root, namespaces).
+# hosttest runs every test on this machine's kernel (root, namespaces),
+# printing failures, package results and the skipped tests by reason.
 hosttest: deps build
-	$(GO) test -count=1 -timeout 20m ./...
+	hack/gotest.sh ./...
 
 # vmtest runs the integration suite in a QEMU guest on a Debian kernel.
 vmtest: deps build

@@ -41,7 +41,7 @@ func requestFrom(hw net.HardwareAddr, sender, target netip.Addr) func(testing.TB
 }
 
 func TestProbe(t *testing.T) {
-	const window = 200 * time.Millisecond
+	const window = 400 * time.Millisecond // early returns must beat window/2, even on a slow machine
 	tests := []struct {
 		name     string
 		ips      []netip.Addr
@@ -57,7 +57,7 @@ func TestProbe(t *testing.T) {
 			arrive: []arrivalSpec{{d: 170 * time.Millisecond, pkt: replyFrom(peerMAC, ipA), from: peerMAC}},
 			want:   map[netip.Addr]net.HardwareAddr{ipA: peerMAC}},
 		{name: "answer after window ignored", ips: []netip.Addr{ipA},
-			arrive: []arrivalSpec{{d: 400 * time.Millisecond, pkt: replyFrom(peerMAC, ipA), from: peerMAC}}},
+			arrive: []arrivalSpec{{d: 2 * window, pkt: replyFrom(peerMAC, ipA), from: peerMAC}}},
 		{name: "another host probing", ips: []netip.Addr{ipA, ipB},
 			arrive: []arrivalSpec{{d: 30 * time.Millisecond, pkt: requestFrom(otherMAC, zeroIP, ipB), from: otherMAC}},
 			want:   map[netip.Addr]net.HardwareAddr{ipB: otherMAC}},
@@ -100,14 +100,14 @@ func TestProbe(t *testing.T) {
 }
 
 // checkRun checks that a probe in a window returned no error, took at most
-// maxTime (0: the window and 150ms) and listened the whole window unless
-// every candidate clashed.
+// maxTime (0: twice the window, a margin for a slow machine) and listened
+// the whole window unless every candidate clashed.
 func checkRun(t *testing.T, took, window, maxTime time.Duration, err error, allClashed bool) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if maxTime = cmp.Or(maxTime, window+150*time.Millisecond); took > maxTime {
+	if maxTime = cmp.Or(maxTime, 2*window); took > maxTime {
 		t.Errorf("took %v, want at most %v", took, maxTime)
 	}
 	if !allClashed && took < window-5*time.Millisecond {
@@ -164,7 +164,7 @@ func TestProbeContextCancel(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err %v, want context.Canceled", err)
 	}
-	if took := time.Since(start); took > 500*time.Millisecond {
+	if took := time.Since(start); took > 2*time.Second { // an RFC-timed run takes 3s at least
 		t.Fatalf("took %v to notice the cancel", took)
 	}
 }

@@ -90,7 +90,7 @@ func TestDoctorLeftovers(t *testing.T) {
 	t.Parallel()
 	l := newLAN(t)
 	tg := l.newTarget(t, "netns")
-	stray := sandbox.UniqueName(t, "lat") + "beef"
+	stray := sandbox.UniqueName(t, "lat") + "be" // "lat" and 10 hex digits
 	sandbox.MustExec(t, l.Host, "ip", "link", "add", stray, "link", l.Parent, "netns", tg.ns, "type", "macvlan")
 	checks, r := l.doctor(t)
 	got := checks["leftovers"]

@@ -29,14 +29,14 @@ func ipvlanClashes(t *testing.T, mode string) {
 	args := []string{"--mode", "ipvlan", "--ipvlan-mode", mode}
 	tests := []struct {
 		name, ip, where string
-		mac             func(l *lan) string
+		mac             func(t *testing.T, l *lan) string
 	}{
-		{"peer holds it", peerIP + "/24", "lan", func(l *lan) string { return l.peer.MAC }},
-		{"host holds it on the parent", hostIP + "/24", "host", func(l *lan) string { return links(t, l.Host)[l.Parent].Address }},
-		{"sibling ipvlan holds it", "198.51.100.42/24", "sibling", func(l *lan) string {
+		{"peer holds it", peerIP + "/24", "lan", func(_ *testing.T, l *lan) string { return l.peer.MAC }},
+		{"host holds it on the parent", hostIP + "/24", "host", func(t *testing.T, l *lan) string { return links(t, l.Host)[l.Parent].Address }},
+		{"sibling ipvlan holds it", "198.51.100.42/24", "sibling", func(t *testing.T, l *lan) string {
 			return l.attach(t, l.newTarget(t, "netns"), append([]string{"--parent", l.Parent, "--ip", "198.51.100.42/24"}, args...)...).MAC
 		}},
-		{"peer holds the IPv6 address", peerIP6 + "/64", "dad", func(l *lan) string {
+		{"peer holds the IPv6 address", peerIP6 + "/64", "dad", func(_ *testing.T, l *lan) string {
 			if mode == "l2" {
 				return "" // the kernel's DAD on the slave names no MAC
 			}
@@ -46,7 +46,7 @@ func ipvlanClashes(t *testing.T, mode string) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l := newLAN(t)
-			mac := tt.mac(l)
+			mac := tt.mac(t, l)
 			tg := l.newTarget(t, "netns")
 			before := sandbox.Snapshot(t, l.Host, l.Switch, tg.ns)
 			r := l.Lanattach(t, append(append([]string{"-o", "json", "attach", "--parent", l.Parent, "--ip", tt.ip}, args...), tg.args...)...)

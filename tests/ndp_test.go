@@ -73,7 +73,7 @@ func TestProbeIPv6FromFreshSlave(t *testing.T) {
 func TestProbeBothFamiliesOneWindow(t *testing.T) {
 	t.Parallel()
 	l := newLAN(t)
-	const window = time.Second
+	const window = 3 * time.Second // one per family would take 6s: a 3s margin for a slow machine
 	start := time.Now()
 	r, out := l.probeCmd(t, "--probe-timeout", window.String(), "--ip", peerIP, "--ip", peerIP6, "--ip", "198.51.100.80", "--ip", "2001:db8:1::80")
 	took := time.Since(start)
@@ -81,7 +81,7 @@ func TestProbeBothFamiliesOneWindow(t *testing.T) {
 		out.Results[0].MAC != l.peer.MAC || out.Results[1].MAC != l.peer.MAC || !out.Results[2].Free || !out.Results[3].Free {
 		t.Fatalf("want the peer's two addresses held (lan, dad) and two free, got:\n%s", r)
 	}
-	if took < window || took > 2*window-200*time.Millisecond {
+	if took < window || took >= 2*window {
 		t.Errorf("took %v: want one %v window, not one per family", took, window)
 	}
 }

@@ -154,8 +154,9 @@ func RunIn(t testing.TB, ns, bin string, env []string, args ...string) Result {
 	switch {
 	case errors.As(err, &exit) && exit.Exited():
 		r.Code = exit.ExitCode()
-	case err != nil:
-		t.Fatalf("running %s in netns %s: %v\n%s", bin, ns, err, r)
+	case err != nil: // Errorf, not Fatalf: RunIn may run in a goroutine
+		t.Errorf("running %s in netns %s: %v\n%s", bin, ns, err, r)
+		r.Code = -1
 	}
 	return r
 }

@@ -10,7 +10,7 @@
 //
 // Namespaces are named "<prefix>-h" (host), "<prefix>-s" (switch),
 // "<prefix>-pN" (peers) and "<prefix>-tN" (targets), with a random
-// prefix "lt" + 6 hex digits, so parallel tests never collide.
+// prefix "lt" + 8 hex digits, so parallel tests never collide.
 package sandbox
 
 import (
@@ -86,10 +86,12 @@ func New(t testing.TB, o Options) *LAN {
 	return l
 }
 
-// UniqueName returns prefix and 6 random hex digits, e.g. for a parent
-// name no other test uses.
+// UniqueName returns prefix and 8 random hex digits, e.g. for a parent
+// name no other test uses (4 bytes: with hundreds of sandboxes alive in a
+// run, 3 bytes collide too often; a parent "up"+8 hex still leaves room
+// for a VLAN suffix like ".4095" within 15 bytes).
 func UniqueName(t testing.TB, prefix string) string {
-	b := make([]byte, 3)
+	b := make([]byte, 4)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatalf("sandbox: random name: %v", err)
 	}
