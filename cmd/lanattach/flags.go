@@ -108,7 +108,9 @@ func before(required ...string) cli.BeforeFunc {
 func noCommand(c *cli.Context) error {
 	var names []string
 	for _, cmd := range c.App.Commands {
-		names = append(names, cmd.Name)
+		if !cmd.Hidden {
+			names = append(names, cmd.Name)
+		}
 	}
 	if c.NArg() > 0 {
 		return usageErr("", "unknown command %q; the commands are %s", c.Args().First(), strings.Join(names, ", "))
