@@ -156,7 +156,7 @@ func Steps() []string {
 // KillPoints are the failpoints inside steps, where a kill leaves a
 // half-made change behind: a slave or a VLAN not yet marked or renamed, a
 // record half written.
-var KillPoints = []string{"record.tmp", "vlan.made", "vlan.marked", "create.made"}
+var KillPoints = []string{"record.tmp", "vlan.made", "vlan.marked", "create.made", "addr.second", "route.second"}
 
 // DetachPoints are the failpoints of detach.
 var DetachPoints = []string{"detach.removed"}

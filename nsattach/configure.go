@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/internal/failpoint"
 	"github.com/vishvananda/netlink"
 )
 
@@ -47,7 +48,12 @@ func (r *attachRun) addRoutes(context.Context) error {
 		routes = append(routes, Route{Via: gw})
 	}
 	routes = append(routes, r.spec.Addrs.Routes...)
-	for _, rt := range routes {
+	for i, rt := range routes {
+		if i == 1 {
+			if err := failpoint.Hit("route.second"); err != nil {
+				return err
+			}
+		}
 		nr := &netlink.Route{LinkIndex: r.slave.Attrs().Index}
 		if rt.Dst.IsValid() {
 			nr.Dst = prefixNet(rt.Dst)

@@ -71,7 +71,7 @@ func rollbackRecord(led *ledger.Ledger, v recView) error {
 			return fmt.Errorf("rolling back record %s: %w", v.ID, err)
 		}
 	}
-	if v.LoUp && v.Slave != nil {
+	if v.LoUp { // also when the slave went already (an undo of lo failed)
 		if err := loDownAt(v.Target.Path, v.Target.Inode); err != nil {
 			return fmt.Errorf("rolling back record %s: lo in %s: %w", v.ID, v.Target.Path, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/internal/failpoint"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 )
@@ -248,7 +249,12 @@ func firstErr(errs ...error) error {
 // assign adds addresses to the slave. Rollback needs no undo of its own
 // for them: deleting the slave removes them.
 func (r *attachRun) assign(ps []netip.Prefix) error {
-	for _, p := range ps {
+	for i, p := range ps {
+		if i == 1 {
+			if err := failpoint.Hit("addr.second"); err != nil {
+				return err
+			}
+		}
 		if err := r.th.AddrAdd(r.slave, &netlink.Addr{IPNet: prefixNet(p)}); err != nil {
 			return fmt.Errorf("adding %s to %s in %s: %w", p, r.name, r.target, err)
 		}

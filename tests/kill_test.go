@@ -41,7 +41,7 @@ func vmVariants() []killVariant {
 // killArgs is a full attach into tg: every kind of change attach makes.
 func killArgs(l *lan, tg target, parent, mode string) []string {
 	args := append([]string{"attach"}, tg.args...)
-	args = append(args, "--parent", l.Parent+parent, "--mode", mode, "--ip", slaveV4, "--ip", slaveV6,
+	args = append(args, "--parent", l.Parent+parent, "--mode", mode, "--ip", slaveV4, "--ip", "198.51.100.51/24", "--ip", slaveV6,
 		"--gateway", peerIP, "--route", "203.0.113.0/24 via "+peerIP)
 	if mode == "macvlan" {
 		args = append(args, "--mtu", "1400", "--mac", "02:00:5e:10:00:07")

@@ -9,14 +9,17 @@ package failpoint
 import (
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 )
 
 // Hit acts at point name when the environment variable LANATTACH_FAILPOINT
-// names it: by default it returns an error; with LANATTACH_FAILPOINT_ACTION
-// "hang" it says so on stderr and blocks forever (for a test to kill the
-// process there), with "panic" it panics.
+// (a comma-separated list, e.g. "done,undo.slave": fail, then fail an undo
+// too) names it: by default it returns an error; with
+// LANATTACH_FAILPOINT_ACTION "hang" it says so on stderr and blocks forever
+// (for a test to kill the process there), with "panic" it panics.
 func Hit(name string) error {
-	if os.Getenv("LANATTACH_FAILPOINT") != name {
+	if !slices.Contains(strings.Split(os.Getenv("LANATTACH_FAILPOINT"), ","), name) {
 		return nil
 	}
 	switch os.Getenv("LANATTACH_FAILPOINT_ACTION") {

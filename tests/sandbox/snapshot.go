@@ -133,3 +133,17 @@ func hasPendingDAD(out string) bool {
 	}
 	return false
 }
+
+// DeepSnapshot is Snapshot plus what a rollback must also restore: the
+// neighbour table and every per-interface IPv4/IPv6 sysctl of each netns.
+func DeepSnapshot(t testing.TB, nss ...string) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(Snapshot(t, nss...))
+	for _, ns := range nss {
+		b.WriteString("### " + ns + ": ip neigh\n" + MustExec(t, ns, "ip", "neigh", "show"))
+		b.WriteString("### " + ns + ": conf sysctls\n" +
+			MustExec(t, ns, "sh", "-c", "grep -rs . /proc/sys/net/ipv4/conf /proc/sys/net/ipv6/conf; true"))
+	}
+	return b.String()
+}
