@@ -132,6 +132,15 @@ func killOnce(t *testing.T, l *lan, parent, mode string, i int) {
 // snapshots are the LAN (host and switch) and a target before a change.
 type snapshots struct{ lan, target string }
 
+// wantUnchanged fails unless l's host and switch and tg are as in before
+// and no record is left.
+func wantUnchanged(t *testing.T, l *lan, tg target, before snapshots, what string) {
+	t.Helper()
+	sandbox.SameSnapshot(t, what, before.lan, sandbox.Snapshot(t, l.Host, l.Switch))
+	sandbox.SameSnapshot(t, what+" (target)", before.target, sandbox.Snapshot(t, tg.ns))
+	wantNoRecords(t, l)
+}
+
 // takeBefore snapshots l's host and switch and tg.
 func takeBefore(t *testing.T, l *lan, tg target) snapshots {
 	t.Helper()
