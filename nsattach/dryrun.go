@@ -53,10 +53,17 @@ func (r *attachRun) planAddrs(in string) []string {
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	a := r.spec.Addrs
 	for _, p := range a.Static {
-		if p.Addr().Is4() && r.spec.Probe.Mode != arpcheck.ModeOff {
-			add("# probe (%s): arping -D -I %s %s", r.spec.Probe.Mode, r.name, p.Addr())
+		mode, nodad := r.spec.Probe.Mode, ""
+		switch {
+		case p.Addr().Is4() && mode != arpcheck.ModeOff:
+			add("# probe (%s): arping -D -I %s %s", mode, r.name, p.Addr())
+		case p.Addr().Is6() && mode != arpcheck.ModeRFC:
+			nodad = " nodad" // checked by lanattach's DAD probe, in the ARP probe's window
+			if mode != arpcheck.ModeOff {
+				add("# probe (%s): IPv6 DAD, a Neighbor Solicitation from :: for %s", mode, p.Addr())
+			}
 		}
-		add("%s addr add %s dev %s", in, p, r.name)
+		add("%s addr add %s dev %s%s", in, p, r.name, nodad)
 	}
 	for _, pool := range a.Auto {
 		rng := pool.Range

@@ -105,7 +105,7 @@ func printAttach(w io.Writer, r *nsattach.Result) {
 	}
 	fmt.Fprintf(w, "  probe %s: %s in %d ms\n", r.Probe.Mode, r.Probe.Result, r.Probe.DurationMS)
 	for _, c := range r.Probe.Checks {
-		fmt.Fprintf(w, "  checked %s: %s\n", c.IP, c.Check)
+		fmt.Fprintf(w, "  checked %s: %s in %d ms\n", c.IP, c.Check, c.DurationMS)
 	}
 }
 
