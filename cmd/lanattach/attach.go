@@ -80,7 +80,7 @@ func attach(c *cli.Context) error {
 			fmt.Fprintln(w, strings.Join(cmds, "\n"))
 		})
 	}
-	res, err := during(p, waitsFor(spec.Probe.Mode, hasV6(spec.Addrs)), func() (*nsattach.Result, error) {
+	res, err := during(p, waitsFor(spec.Probe.Mode), func() (*nsattach.Result, error) {
 		return nsattach.Attach(c.Context, spec)
 	})
 	if err != nil {
