@@ -39,10 +39,12 @@ type ProbeResult struct {
 
 // AddrCheck says which LAN check an address got: "arp" (RFC 5227 probe),
 // "ndp" (lanattach's RFC 4862 DAD probe), "kernel-dad" (the kernel's DAD)
-// or "none" (--probe off; the host check still ran).
+// or "none" (--probe off; the host check still ran), and how long it took
+// (for --ip auto: the whole pick).
 type AddrCheck struct {
-	IP    netip.Addr `json:"ip"`
-	Check string     `json:"check"`
+	IP         netip.Addr `json:"ip"`
+	Check      string     `json:"check"`
+	DurationMS int64      `json:"duration_ms"`
 }
 
 // attachRun is the state of one attach: what it works on and how to undo
@@ -68,8 +70,11 @@ type attachRun struct {
 	ndpIfi     *net.Interface
 	hw         net.HardwareAddr
 	dad        *arpcheck.DADWatch
-	unlock     func()    // releases the host-wide lock
-	probeStart time.Time // when the address checks began
+	kernelV6   bool               // the kernel's DAD checks the static IPv6 addresses (rfc mode)
+	unclaimed  []netip.Prefix     // checked, to claim in step addr
+	guard      *arpcheck.NDPGuard // watches the IPv6 addresses added with NODAD
+	unlock     func()             // releases the host-wide lock
+	probeStart time.Time          // when the address checks began
 	res        Result
 }
 
@@ -116,6 +121,9 @@ func (r *attachRun) rollback(cause error) error {
 func (r *attachRun) close() {
 	if r.dad != nil {
 		r.dad.Close()
+	}
+	if r.guard != nil {
+		r.guard.Stop() // before its socket closes
 	}
 	if r.conn != nil {
 		r.conn.Close()
@@ -168,7 +176,7 @@ func (r *attachRun) steps() []step {
 	return []step{
 		{"vlan", r.ensureVLAN}, {"create", r.create}, {"rename", r.rename}, {"up", r.up},
 		{"probe", r.probe}, {"addr", r.addAddrs}, {"dad", r.waitDAD}, {"route", r.addRoutes},
-		{"announce", r.announce}, {"lo", r.loUp}, {"alive", r.checkAlive}, {"done", r.finish},
+		{"announce", r.announce}, {"lo", r.loUp}, {"alive", r.checkAlive}, {"guard", r.endGuard}, {"done", r.finish},
 	}
 }
 

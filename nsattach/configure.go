@@ -15,14 +15,14 @@ import (
 // dadTimeout bounds the wait for the kernel's IPv6 DAD.
 const dadTimeout = 15 * time.Second
 
-// addAddrs claims the checked IPv4 addresses, then lets go of the lock an
-// --ip auto run held since its first pick.
+// addAddrs claims the checked addresses of both families in one go, then
+// lets go of the lock an --ip auto run held since its first pick.
 func (r *attachRun) addAddrs(ctx context.Context) error {
 	defer r.releaseLock()
-	if len(r.v4) == 0 {
+	if len(r.unclaimed) == 0 {
 		return nil
 	}
-	return r.claim(ctx, r.v4)
+	return r.claim(ctx, r.unclaimed)
 }
 
 // waitDAD waits for the kernel's verdict on the IPv6 addresses.
@@ -34,6 +34,11 @@ func (r *attachRun) waitDAD(ctx context.Context) error {
 	defer cancel()
 	cs, err := r.dad.Wait(ctx, staticIPs(r.v6))
 	r.res.Probe.DurationMS = elapsedMS(r.probeStart)
+	for i, c := range r.res.Probe.Checks {
+		if c.Check == "kernel-dad" {
+			r.res.Probe.Checks[i].DurationMS = r.res.Probe.DurationMS
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("waiting for IPv6 DAD on %s in %s: %w", r.name, r.target, err)
 	}

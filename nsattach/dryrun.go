@@ -2,6 +2,7 @@ package nsattach
 
 import (
 	"fmt"
+	"net/netip"
 	"strconv"
 
 	"github.com/lanattach/lanattach/arpcheck"
@@ -53,10 +54,15 @@ func (r *attachRun) planAddrs(in string) []string {
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	a := r.spec.Addrs
 	for _, p := range a.Static {
-		if p.Addr().Is4() && r.spec.Probe.Mode != arpcheck.ModeOff {
-			add("# probe (%s): arping -D -I %s %s", r.spec.Probe.Mode, r.name, p.Addr())
+		mode := r.spec.Probe.Mode
+		switch {
+		case mode == arpcheck.ModeOff:
+		case p.Addr().Is4():
+			add("# probe (%s): arping -D -I %s %s", mode, r.name, p.Addr())
+		case mode == arpcheck.ModeFast:
+			add("# probe (%s): IPv6 DAD, a Neighbor Solicitation from :: for %s", mode, p.Addr())
 		}
-		add("%s addr add %s dev %s", in, p, r.name)
+		add("%s addr add %s dev %s%s", in, p, r.name, r.nodad(p.Addr()))
 	}
 	for _, pool := range a.Auto {
 		rng := pool.Range
@@ -64,7 +70,7 @@ func (r *attachRun) planAddrs(in string) []string {
 			rng = pool.Subnet
 		}
 		add("# --ip auto: the lowest free address of %s, checked against the host and the LAN", rng)
-		add("%s addr add <auto>/%d dev %s", in, pool.Subnet.Bits(), r.name)
+		add("%s addr add <auto>/%d dev %s%s", in, pool.Subnet.Bits(), r.name, r.nodad(pool.Subnet.Addr()))
 	}
 	for _, gw := range a.Gateways {
 		add("%s route add default via %s dev %s", in, gw, r.name)
@@ -111,4 +117,13 @@ func (r *attachRun) inTarget() string {
 // nsenter is the prefix of a command run in the target.
 func (r *attachRun) nsenter() string {
 	return "nsenter --net=" + r.spec.Target.NSPath()
+}
+
+// nodad is " nodad" for an IPv6 address added without the kernel's DAD
+// (see addrFlags; in rfc mode the plan assumes the kernel runs it), else "".
+func (r *attachRun) nodad(ip netip.Addr) string {
+	if ip.Is6() && r.spec.Probe.Mode != arpcheck.ModeRFC {
+		return " nodad"
+	}
+	return ""
 }

@@ -6,21 +6,21 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/lanattach/lanattach/arpcheck"
 	"github.com/lanattach/lanattach/internal/failpoint"
 	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netns"
 )
 
 // autoBatch is how many --ip auto candidates one probe window checks.
 const autoBatch = 16
 
-// probe checks the addresses on the LAN and picks --ip auto ones. IPv6
-// addresses are claimed first so that the kernel's DAD runs while the
-// IPv4 probe does. --ip auto holds the host-wide lock from its first pick
-// until its addresses are assigned and recorded (step addr).
+// probe checks the addresses on the LAN and picks --ip auto ones, both
+// families in one window (checkBoth). --ip auto holds the host-wide lock
+// from its first pick until its addresses are assigned and recorded (step
+// addr), where the other addresses are claimed too.
 func (r *attachRun) probe(ctx context.Context) error {
-	start := time.Now()
+	r.probeStart = time.Now()
 	if len(r.spec.Addrs.Auto) > 0 {
 		if err := r.holdLock(ctx); err != nil {
 			return fmt.Errorf("--ip auto: %w", err)
@@ -29,14 +29,22 @@ func (r *attachRun) probe(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := r.startV6(ctx); err != nil {
+	if err := r.startKernelDAD(ctx); err != nil {
 		return err
 	}
-	v4, err := r.checkV4(ctx)
-	if err != nil {
+	if err := r.openProbes(); err != nil {
 		return err
 	}
-	r.v4 = v4
+	v4, v6 := r.checkBoth(ctx)
+	r.res.Probe.Checks = append(append(r.res.Probe.Checks, v4.checks...), v6.checks...)
+	if err := firstErr(v4.err, v6.err, conflictErr(append(v4.cs, v6.cs...))); err != nil {
+		return err
+	}
+	r.v4, r.v6 = v4.addrs, append(r.v6, v6.addrs...)
+	r.unclaimed = append(v4.addrs, v6.addrs...)
+	if err := r.startGuard(v6.addrs); err != nil {
+		return err
+	}
 	switch {
 	case r.spec.Probe.Mode == arpcheck.ModeOff:
 	case len(r.v4)+len(r.v6) == 0:
@@ -44,72 +52,8 @@ func (r *attachRun) probe(ctx context.Context) error {
 	default:
 		r.res.Probe.Result = "free"
 	}
-	r.probeStart = start
-	r.res.Probe.DurationMS = elapsedMS(start)
+	r.res.Probe.DurationMS = elapsedMS(r.probeStart)
 	return nil
-}
-
-// startV6 checks and claims the IPv6 addresses: --ip auto ones are picked
-// by the host check and a DAD probe; static ones get lanattach's own DAD
-// probe where the kernel will run none (ipvlan l3/l3s, or DAD turned off
-// in the target), and the kernel's DAD otherwise, which starts as they are
-// assigned.
-func (r *attachRun) startV6(ctx context.Context) error {
-	v6 := family(r.spec.Addrs.Static, false)
-	kernelDAD, err := r.kernelDAD()
-	if err != nil {
-		return err
-	}
-	if !kernelDAD {
-		if cs, err := r.ndpConflicts(ctx, staticIPs(v6)); err != nil || len(cs) > 0 {
-			return firstErr(err, conflictErr(cs))
-		}
-	}
-	r.noteChecks(v6, map[bool]string{true: "kernel-dad", false: "ndp"}[kernelDAD])
-	for _, p := range r.spec.Addrs.Auto {
-		if p.Subnet.Addr().Is6() {
-			ip, err := arpcheck.Pick(ctx, p, autoBatch, r.hostAndNDP)
-			if err != nil {
-				return fmt.Errorf("--ip auto: %w", err)
-			}
-			pick := netip.PrefixFrom(ip, p.Subnet.Bits())
-			v6 = append(v6, pick)
-			r.noteChecks([]netip.Prefix{pick}, "ndp")
-		}
-	}
-	if len(v6) == 0 {
-		return nil
-	}
-	if kernelDAD && r.spec.Probe.Mode != arpcheck.ModeOff {
-		w, err := arpcheck.WatchDAD(netns.NsHandle(r.target.NS.Fd()), r.slave.Attrs().Index)
-		if err != nil {
-			return fmt.Errorf("watching IPv6 DAD on %s in %s: %w", r.name, r.target, err)
-		}
-		r.dad = w
-	}
-	r.v6 = v6
-	return r.claim(ctx, v6)
-}
-
-// checkV4 probes the static IPv4 addresses and picks --ip auto ones.
-func (r *attachRun) checkV4(ctx context.Context) ([]netip.Prefix, error) {
-	v4 := family(r.spec.Addrs.Static, true)
-	if cs, err := r.lanConflicts(ctx, staticIPs(v4)); err != nil || len(cs) > 0 {
-		return nil, firstErr(err, conflictErr(cs))
-	}
-	r.noteChecks(v4, "arp")
-	for _, p := range r.spec.Addrs.Auto {
-		if p.Subnet.Addr().Is4() {
-			ip, err := arpcheck.Pick(ctx, p, autoBatch, r.hostAndLAN)
-			if err != nil {
-				return nil, fmt.Errorf("--ip auto: %w", err)
-			}
-			pick := netip.PrefixFrom(ip, p.Subnet.Bits())
-			v4 = append(v4, pick)
-			r.noteChecks([]netip.Prefix{pick}, "arp")
-		}
-	}
-	return v4, nil
 }
 
 // hostOnly is the host check: the host's own addresses, the gateways and
@@ -123,8 +67,7 @@ func (r *attachRun) hostOnly(_ context.Context, ips []netip.Addr) ([]arpcheck.Co
 }
 
 // hostAndNDP is the --ip auto check for IPv6: the host check, then an
-// RFC 4862 DAD probe of the candidates. The kernel's own DAD still runs
-// once the address is assigned.
+// RFC 4862 DAD probe of the candidates.
 func (r *attachRun) hostAndNDP(ctx context.Context, ips []netip.Addr) ([]arpcheck.Conflict, error) {
 	cs, err := r.hostOnly(ctx, ips)
 	if err != nil {
@@ -142,16 +85,8 @@ func (r *attachRun) ndpConflicts(ctx context.Context, ips []netip.Addr) ([]arpch
 	if len(ips) == 0 || r.spec.Probe.Mode == arpcheck.ModeOff {
 		return nil, nil
 	}
-	if r.ndp == nil {
-		var err error
-		if r.spec.Type.Kind == "ipvlan" {
-			r.ndp, r.ndpIfi, err = arpcheck.OpenNDP(nil, r.spec.Parent.Name())
-		} else {
-			r.ndp, r.ndpIfi, err = arpcheck.OpenNDP(r.target.NS, r.name)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("opening DAD probe sockets on %s: %w", r.probeIface(), err)
-		}
+	if err := r.openNDP(); err != nil {
+		return nil, err
 	}
 	cs, err := arpcheck.ProbeNDP(ctx, r.ndp, r.ndpIfi.HardwareAddr, ips, r.probeConfig())
 	if err != nil {
@@ -197,24 +132,39 @@ func (r *attachRun) lanConflicts(ctx context.Context, ips []netip.Addr) ([]arpch
 	return cs, nil
 }
 
-// openConn opens the ARP socket: on the slave for macvlan, on the parent
-// for ipvlan (whose l3 modes cannot ARP, and whose slaves share the
-// parent's MAC).
+// openNDP opens the DAD probe sockets, where the ARP socket goes.
+func (r *attachRun) openNDP() error {
+	if r.ndp != nil {
+		return nil
+	}
+	var err error
+	if r.ndp, r.ndpIfi, err = arpcheck.OpenNDP(r.probeAt()); err != nil {
+		return fmt.Errorf("opening DAD probe sockets on %s: %w", r.probeIface(), err)
+	}
+	return nil
+}
+
+// openConn opens the ARP socket.
 func (r *attachRun) openConn() error {
 	if r.conn != nil {
 		return nil
 	}
 	var err error
-	if r.spec.Type.Kind == "ipvlan" {
-		r.conn, r.hwIface, err = arpcheck.Open(nil, r.spec.Parent.Name())
-	} else {
-		r.conn, r.hwIface, err = arpcheck.Open(r.target.NS, r.name)
-	}
-	if err != nil {
+	if r.conn, r.hwIface, err = arpcheck.Open(r.probeAt()); err != nil {
 		return fmt.Errorf("opening ARP socket on %s: %w", r.probeIface(), err)
 	}
 	r.hw = r.hwIface.HardwareAddr
 	return nil
+}
+
+// probeAt is where the probe sockets are opened: on the slave for
+// macvlan, on the parent (in this netns: nil) for ipvlan, whose l3 modes
+// cannot ARP and whose slaves share the parent's MAC.
+func (r *attachRun) probeAt() (ns.NetNS, string) {
+	if r.spec.Type.Kind == "ipvlan" {
+		return nil, r.spec.Parent.Name()
+	}
+	return r.target.NS, r.name
 }
 
 // probeIface names the interface probes go out of.
@@ -255,7 +205,7 @@ func (r *attachRun) assign(ps []netip.Prefix) error {
 				return err
 			}
 		}
-		if err := r.th.AddrAdd(r.slave, &netlink.Addr{IPNet: prefixNet(p)}); err != nil {
+		if err := r.th.AddrAdd(r.slave, &netlink.Addr{IPNet: prefixNet(p), Flags: r.addrFlags(p)}); err != nil {
 			return fmt.Errorf("adding %s to %s in %s: %w", p, r.name, r.target, err)
 		}
 		r.res.Addresses = append(r.res.Addresses, p.String())

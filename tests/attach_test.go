@@ -269,7 +269,7 @@ func TestDryRun(t *testing.T) {
 		{"address 02:00:5e:10:00:02"},
 		{"mtu 1400"},
 		{"addr add", slaveV4},
-		{"addr add", slaveV6},
+		{"addr add", slaveV6, "nodad"}, // fast mode: lanattach's DAD probe, no kernel DAD after it
 		{"route add", "default via " + peerIP},
 		{"route add", "203.0.113.0/24 via " + peerIP},
 	} {

@@ -235,6 +235,7 @@ func TestClashAttach(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, ip string
+		args     []string
 		setup    func(t *testing.T, l *lan) (mac string)
 		where    string
 	}{
@@ -248,7 +249,10 @@ func TestClashAttach(t *testing.T) {
 		{name: "sibling slave holds it", ip: "198.51.100.41/24", where: "sibling", setup: func(t *testing.T, l *lan) string {
 			return l.attach(t, l.newTarget(t, "netns"), "--parent", l.Parent, "--ip", "198.51.100.41/24").MAC
 		}},
-		{name: "IPv6 duplicate fails DAD", ip: peerIP6 + "/64", where: "dad", setup: func(t *testing.T, l *lan) string { return "" }},
+		{name: "IPv6 duplicate caught by the DAD probe", ip: peerIP6 + "/64", where: "dad",
+			setup: func(t *testing.T, l *lan) string { return l.peer.MAC }},
+		{name: "IPv6 duplicate fails the kernel's DAD (rfc)", ip: peerIP6 + "/64", args: []string{"--probe", "rfc"}, where: "dad",
+			setup: func(t *testing.T, l *lan) string { return "" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -257,7 +261,7 @@ func TestClashAttach(t *testing.T) {
 			mac := tt.setup(t, l)
 			tg := l.newTarget(t, "netns")
 			before := sandbox.Snapshot(t, l.Host, l.Switch, tg.ns)
-			r := l.Lanattach(t, append([]string{"-o", "json", "attach", "--parent", l.Parent, "--ip", tt.ip}, tg.args...)...)
+			r := l.Lanattach(t, append(append([]string{"-o", "json", "attach", "--parent", l.Parent, "--ip", tt.ip}, tt.args...), tg.args...)...)
 			wantFail(t, r, 3, strings.Split(tt.ip, "/")[0])
 			var out conflictOut
 			r.JSON(t, &out)

@@ -80,43 +80,71 @@ func TestAutoSkipsStatic(t *testing.T) {
 	}
 }
 
-// probeChecks is the per-address check list of attach's JSON.
+// probeChecks is the probe part of attach's JSON, with the per-address
+// checks.
 type probeChecks struct {
 	Probe struct {
-		Checks []struct{ IP, Check string }
+		DurationMS int64 `json:"duration_ms"`
+		Checks     []addrCheck
 	}
 }
 
+// addrCheck is one address's check in attach's JSON.
+type addrCheck struct {
+	IP, Check  string
+	DurationMS int64 `json:"duration_ms"`
+}
+
 // TestDADOff: a target with IPv6 DAD turned off (accept_dad=0 or
-// dad_transmits=0) gets lanattach's own DAD probe: a held address is
-// caught (exit 3, where dad), a free one reports the check "ndp"; with the
-// kernel's DAD on, the check is "kernel-dad".
+// dad_transmits=0) gets lanattach's own DAD probe in fast and rfc mode: a
+// held address is caught (exit 3, where dad, with the peer's MAC), a free
+// one reports the check "ndp". With the kernel's DAD on, fast mode still
+// uses lanattach's probe and rfc mode the kernel's ("kernel-dad", which
+// names no MAC); --probe off checks nothing ("none"). Every check that ran
+// reports how long it took, and in every mode the address is usable (not
+// tentative) when attach returns.
 func TestDADOff(t *testing.T) {
 	t.Parallel()
-	for _, c := range []struct{ name, sysctl, check string }{
-		{"accept_dad=0", "net.ipv6.conf.default.accept_dad=0", "ndp"},
-		{"dad_transmits=0", "net.ipv6.conf.default.dad_transmits=0", "ndp"},
-		{"kernel DAD", "net.ipv6.conf.default.accept_dad=1", "kernel-dad"},
+	for _, c := range []struct{ name, sysctl, probe, check string }{
+		{"accept_dad=0", "net.ipv6.conf.default.accept_dad=0", "fast", "ndp"},
+		{"accept_dad=0, rfc", "net.ipv6.conf.default.accept_dad=0", "rfc", "ndp"},
+		{"dad_transmits=0", "net.ipv6.conf.default.dad_transmits=0", "fast", "ndp"},
+		{"kernel DAD, fast", "net.ipv6.conf.default.accept_dad=1", "fast", "ndp"},
+		{"kernel DAD, rfc", "net.ipv6.conf.default.accept_dad=1", "rfc", "kernel-dad"},
+		{"kernel DAD, off", "net.ipv6.conf.default.accept_dad=1", "off", "none"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			l := newLAN(t)
 			tg := l.newTarget(t, "netns")
 			sandbox.MustExec(t, tg.ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", c.sysctl)
-			before := takeBefore(t, l, tg)
-			r := l.Lanattach(t, append([]string{"-o", "json", "attach", "--parent", l.Parent, "--ip", peerIP6 + "/64"}, tg.args...)...)
-			wantFail(t, r, 3, peerIP6)
-			if !strings.Contains(r.Stdout, `"where":"dad"`) {
-				t.Errorf("want where dad:\n%s", r)
+			args := append([]string{"-o", "json", "attach", "--parent", l.Parent, "--probe", c.probe}, tg.args...)
+			if c.probe != "off" {
+				before := takeBefore(t, l, tg)
+				r := l.Lanattach(t, append(args, "--ip", peerIP6+"/64")...)
+				wantFail(t, r, 3, peerIP6)
+				mac := map[bool]string{true: "", false: l.peer.MAC}[c.check == "kernel-dad"]
+				var out conflictOut
+				r.JSON(t, &out)
+				if len(out.Conflicts) != 1 || out.Conflicts[0].Where != "dad" || out.Conflicts[0].MAC != mac {
+					t.Errorf("conflicts %+v, want where dad, mac %q", out.Conflicts, mac)
+				}
+				sandbox.SameSnapshot(t, "clash", before.target, sandbox.Snapshot(t, tg.ns))
 			}
-			sandbox.SameSnapshot(t, "clash", before.target, sandbox.Snapshot(t, tg.ns))
-			r = l.Lanattach(t, append([]string{"-o", "json", "attach", "--parent", l.Parent, "--ip", slaveV6}, tg.args...)...)
+			r := l.Lanattach(t, append(args, "--ip", slaveV6)...)
 			var out probeChecks
 			if err := json.Unmarshal([]byte(r.Stdout), &out); r.Code != 0 || err != nil {
 				t.Fatalf("free address: %v\n%s", err, r)
 			}
+			if a := sandbox.MustExec(t, tg.ns, "ip", "-6", "addr", "show", "scope", "global"); !strings.Contains(a, slaveV6) || strings.Contains(a, "tentative") {
+				t.Errorf("want %s, not tentative, when attach returns:\n%s", slaveV6, a)
+			}
 			if len(out.Probe.Checks) != 1 || out.Probe.Checks[0].Check != c.check {
-				t.Errorf("checks %+v, want one %q", out.Probe.Checks, c.check)
+				t.Fatalf("checks %+v, want one %q", out.Probe.Checks, c.check)
+			}
+			if d := out.Probe.Checks[0].DurationMS; (d > 0) != (c.check != "none") || d > out.Probe.DurationMS {
+				t.Errorf("check took %d ms (probe %d ms): want more than 0 when it ran, 0 for none, and not more than the probe",
+					d, out.Probe.DurationMS)
 			}
 		})
 	}

@@ -9,61 +9,71 @@ import (
 	"github.com/lanattach/lanattach/tests/sandbox"
 )
 
-// TestParallelSameAddress runs 16 attaches of one static address into 16
-// targets at once: exactly one may win, the others exit 3 naming the
-// address, and nothing of theirs is left. In private mode (and ipvlan)
-// slaves cannot hear each other's ARP, so only the record, read under the
-// host-wide lock, can stop a second winner.
+// TestParallelSameAddress runs 16 attaches of one static address (IPv4,
+// and IPv6 in fast mode, whose addresses are assigned without the kernel's
+// DAD) into 16 targets at once: exactly one may win, the others exit 3
+// naming the address, and nothing of theirs is left. In private mode (and
+// ipvlan) slaves cannot hear each other's probes, so only the record, read
+// under the host-wide lock, can stop a second winner.
 func TestParallelSameAddress(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ name, kernel string }{
 		{"bridge", ""}, {"private", ""}, {"ipvlan", "ipvlan"},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			if c.kernel != "" {
-				sandbox.RequireKernel(t, c.kernel)
-			}
-			l := newLAN(t)
-			mode := []string{"--macvlan-mode", c.name}
-			if c.name == "ipvlan" {
-				mode = []string{"--mode", "ipvlan"}
-			}
-			const n = 16
-			results := make([]sandbox.Result, n)
-			var wg sync.WaitGroup
-			for i := range n {
-				tg := l.newTarget(t, "netns")
-				wg.Go(func() {
-					results[i] = l.Lanattach(t, append(append([]string{"-o", "json", "attach", "--parent", l.Parent,
-						"--ip", "198.51.100.70/24"}, mode...), tg.args...)...)
-				})
-			}
-			wg.Wait()
-			wins := 0
-			for _, r := range results {
-				switch r.Code {
-				case 0:
-					wins++
-				case 3:
-					e := wantJSONFail(t, r)
-					if !strings.Contains(e.Error, "198.51.100.70") {
-						t.Errorf("clash message does not name the address:\\n%s", r)
-					}
-					if c.name != "bridge" && !strings.Contains(r.Stdout, `"where":"sibling"`) {
-						t.Errorf("a loser in %s mode must be stopped as a sibling:\\n%s", c.name, r)
-					}
-				default:
-					t.Errorf("want exit 0 or 3:\\n%s", r)
+		for _, ip := range []string{"198.51.100.70/24", "2001:db8:1::70/64"} {
+			t.Run(c.name+"/"+ip, func(t *testing.T) {
+				t.Parallel()
+				if c.kernel != "" {
+					sandbox.RequireKernel(t, c.kernel)
 				}
-			}
-			if wins != 1 {
-				t.Fatalf("%d of %d same-address attaches won, want exactly 1", wins, n)
-			}
-			if as := listAll(t, l); len(as) != 1 {
-				t.Errorf("list shows %d attachments, want the winner only: %+v", len(as), as)
-			}
+				mode := []string{"--macvlan-mode", c.name}
+				if c.name == "ipvlan" {
+					mode = []string{"--mode", "ipvlan"}
+				}
+				parallelSameAddress(t, newLAN(t), ip, c.name != "bridge", mode...)
+			})
+		}
+	}
+}
+
+// parallelSameAddress runs the 16 attaches of ip with args and checks that
+// exactly one won; sibling says that the losers must have been stopped as
+// siblings (they cannot hear the winner).
+func parallelSameAddress(t *testing.T, l *lan, ip string, sibling bool, args ...string) {
+	const n = 16
+	addr := strings.Split(ip, "/")[0]
+	results := make([]sandbox.Result, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		tg := l.newTarget(t, "netns")
+		wg.Go(func() {
+			results[i] = l.Lanattach(t, append(append([]string{"-o", "json", "attach", "--parent", l.Parent,
+				"--ip", ip}, args...), tg.args...)...)
 		})
+	}
+	wg.Wait()
+	wins := 0
+	for _, r := range results {
+		switch r.Code {
+		case 0:
+			wins++
+		case 3:
+			e := wantJSONFail(t, r)
+			if !strings.Contains(e.Error, addr) {
+				t.Errorf("clash message does not name %s:\n%s", addr, r)
+			}
+			if sibling && !strings.Contains(r.Stdout, `"where":"sibling"`) {
+				t.Errorf("a loser must be stopped as a sibling:\n%s", r)
+			}
+		default:
+			t.Errorf("want exit 0 or 3:\n%s", r)
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("%d of %d attaches of %s won, want exactly 1", wins, n, ip)
+	}
+	if as := listAll(t, l); len(as) != 1 {
+		t.Errorf("list shows %d attachments, want the winner only: %+v", len(as), as)
 	}
 }
 

@@ -80,7 +80,7 @@ func attach(c *cli.Context) error {
 			fmt.Fprintln(w, strings.Join(cmds, "\n"))
 		})
 	}
-	res, err := during(p, waitsFor(spec.Probe.Mode, hasV6(spec.Addrs)), func() (*nsattach.Result, error) {
+	res, err := during(p, waitsFor(spec.Probe.Mode), func() (*nsattach.Result, error) {
 		return nsattach.Attach(c.Context, spec)
 	})
 	if err != nil {
@@ -105,7 +105,7 @@ func printAttach(w io.Writer, r *nsattach.Result) {
 	}
 	fmt.Fprintf(w, "  probe %s: %s in %d ms\n", r.Probe.Mode, r.Probe.Result, r.Probe.DurationMS)
 	for _, c := range r.Probe.Checks {
-		fmt.Fprintf(w, "  checked %s: %s\n", c.IP, c.Check)
+		fmt.Fprintf(w, "  checked %s: %s in %d ms\n", c.IP, c.Check, c.DurationMS)
 	}
 }
 

@@ -103,7 +103,7 @@ func probe(c *cli.Context) error {
 		defer t.Close()
 		netNS = t.NS
 	}
-	cs, err := during(printerOf(c), waitsFor(r.cfg.Mode, false), func() ([]arpcheck.Conflict, error) { return checkAddrs(c.Context, r, netNS) })
+	cs, err := during(printerOf(c), waitsFor(r.cfg.Mode), func() ([]arpcheck.Conflict, error) { return checkAddrs(c.Context, r, netNS) })
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/lanattach/lanattach/arpcheck"
-	"github.com/lanattach/lanattach/nsattach"
 	"golang.org/x/sys/unix"
 )
 
@@ -30,31 +29,17 @@ func isTerminal(w io.Writer) bool {
 	return err == nil
 }
 
-// waitsFor names the long wait of a run probing in mode, with IPv6
-// addresses (kernel DAD) or not; "" when it has none.
-func waitsFor(mode arpcheck.Mode, v6 bool) string {
-	switch {
-	case mode == arpcheck.ModeRFC:
+// waitsFor names the wait of a run probing in mode; "" when it has none.
+// In fast mode the wait is the window (both address families share it),
+// which shows only when --probe-timeout makes it long.
+func waitsFor(mode arpcheck.Mode) string {
+	switch mode {
+	case arpcheck.ModeRFC:
 		return "probing addresses (RFC 5227 timing)"
-	case mode != arpcheck.ModeOff && v6:
-		return "waiting for IPv6 duplicate address detection"
+	case arpcheck.ModeFast:
+		return "probing addresses"
 	}
 	return ""
-}
-
-// hasV6 reports whether an attach assigns IPv6 addresses.
-func hasV6(a nsattach.Addrs) bool {
-	for _, p := range a.Static {
-		if p.Addr().Is6() {
-			return true
-		}
-	}
-	for _, p := range a.Auto {
-		if p.Subnet.Addr().Is6() {
-			return true
-		}
-	}
-	return false
 }
 
 // during runs fn and, when there is a wait to show (what) and

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/lanattach/lanattach/arpcheck"
-	"github.com/lanattach/lanattach/nsattach"
 	"golang.org/x/sys/unix"
 )
 
@@ -67,25 +65,17 @@ func TestShowProgress(t *testing.T) {
 func TestWaitsFor(t *testing.T) {
 	tests := []struct {
 		mode arpcheck.Mode
-		v6   bool
 		want string // substring; "" means no wait
 	}{
-		{arpcheck.ModeRFC, false, "RFC 5227"},
-		{arpcheck.ModeRFC, true, "RFC 5227"},
-		{arpcheck.ModeFast, true, "IPv6 duplicate address detection"},
-		{arpcheck.ModeFast, false, ""},
-		{arpcheck.ModeOff, true, ""},
+		{arpcheck.ModeRFC, "RFC 5227"},
+		{arpcheck.ModeFast, "probing addresses"},
+		{arpcheck.ModeOff, ""},
 	}
 	for _, tt := range tests {
-		got := waitsFor(tt.mode, tt.v6)
+		got := waitsFor(tt.mode)
 		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
-			t.Errorf("waitsFor(%s, %v) = %q, want %q", tt.mode, tt.v6, got, tt.want)
+			t.Errorf("waitsFor(%s) = %q, want %q", tt.mode, got, tt.want)
 		}
-	}
-	v4 := nsattach.Addrs{Static: []netip.Prefix{netip.MustParsePrefix("198.51.100.5/24")}}
-	v6 := nsattach.Addrs{Auto: []arpcheck.Pool{{Subnet: netip.MustParsePrefix("2001:db8::/64")}}}
-	if hasV6(v4) || !hasV6(v6) {
-		t.Errorf("hasV6: v4 only %v, auto v6 %v", hasV6(v4), hasV6(v6))
 	}
 }
 
