@@ -20,6 +20,7 @@ type ipam struct {
 	cniVer string
 	path   string // CNI_PATH
 	extra  string // CNI_ARGS
+	prev   types.Result
 }
 
 // newIPAM returns the IPAM of c, or nil when c has none.
@@ -27,12 +28,13 @@ func newIPAM(c *NetConf, data []byte, args *skel.CmdArgs) *ipam {
 	if c.IPAM.Type == "" {
 		return nil
 	}
-	return &ipam{typ: c.IPAM.Type, conf: data, cniVer: c.CNIVersion, path: args.Path, extra: args.Args}
+	return &ipam{typ: c.IPAM.Type, conf: data, cniVer: c.CNIVersion, path: args.Path, extra: args.Args, prev: c.PrevResult}
 }
 
 // plugin finds the IPAM binary in CNI_PATH and the configuration to give
 // it: at the network's version when the plugin speaks it, else at the
-// highest older version it speaks (Debian's plugins stop at 1.0.0). ok is
+// highest older version it speaks (Debian's plugins stop at 1.0.0), with
+// prevResult converted to it. ok is
 // false when it speaks none the network's command needs (minVer).
 func (p *ipam) plugin(ctx context.Context, minVer string) (path string, conf []byte, ok bool, err error) {
 	path, err = invoke.FindInPath(p.typ, filepath.SplitList(p.path))
@@ -62,6 +64,11 @@ func (p *ipam) plugin(ctx context.Context, minVer string) (path string, conf []b
 		return "", nil, false, err
 	}
 	m["cniVersion"] = best
+	if p.prev != nil { // CHECK: prevResult at the version given
+		if m["prevResult"], err = p.prev.GetAsVersion(best); err != nil {
+			return "", nil, false, fmt.Errorf("prevResult for ipam %q: %w", p.typ, err)
+		}
+	}
 	conf, err = json.Marshal(m)
 	return path, conf, err == nil, err
 }

@@ -1,0 +1,192 @@
+package tests
+
+import (
+	"context"
+	"testing"
+
+	"github.com/containernetworking/cni/libcni"
+	"github.com/containernetworking/cni/pkg/types"
+	"github.com/lanattach/lanattach/tests/sandbox"
+)
+
+// cniIPAMs are the address sources of the conformance test: lanattach's
+// own "addresses", the static IPAM and host-local (.50 only).
+func cniIPAMs(n *cniNet) map[string]map[string]any {
+	return map[string]map[string]any{
+		"none":       {"addresses": []string{slaveV4}},
+		"static":     {"ipam": map[string]any{"type": "static", "addresses": []map[string]any{{"address": slaveV4}}}},
+		"host-local": {"ipam": n.hostLocal(50, 50)},
+	}
+}
+
+// TestCNIConformance drives the plugin through libcni for spec 1.0.0 and
+// 1.1.0 with each address source: ADD (the container reaches a LAN peer,
+// list shows the container and network), CHECK, DEL, DEL again; nothing is
+// left and the IPAM allocation is released.
+func TestCNIConformance(t *testing.T) {
+	t.Parallel()
+	for _, ver := range []string{"1.0.0", "1.1.0"} {
+		for _, src := range []string{"none", "static", "host-local"} {
+			t.Run(ver+"/"+src, func(t *testing.T) {
+				t.Parallel()
+				cniLifecycle(t, ver, src, nil)
+			})
+		}
+	}
+}
+
+// cniLifecycle runs ADD, CHECK, DEL, DEL again on a fresh LAN with the
+// address source src and extra plugin keys.
+func cniLifecycle(t *testing.T, ver, src string, keys map[string]any) {
+	l := newLAN(t)
+	n := newCNINet(t, l, ver, keys)
+	for k, v := range cniIPAMs(n)[src] {
+		n.plugin[k] = v
+	}
+	tg := l.newTarget(t, "netns")
+	before := sandbox.Snapshot(t, l.Host, l.Switch)
+	c, r := n.cfg(t), rt("c1", tg)
+	res := n.add(t, c, r)
+	if got := res.IPs[0].Address.String(); got != slaveV4 {
+		t.Errorf("ADD gave %s, want %s", got, slaveV4)
+	}
+	checkAddrs(t, tg.ns, "eth0", slaveV4)
+	sandbox.MustPing(t, tg.ns, peerIP)
+	if got := n.listed(t); len(got) != 1 || got[0].CNI.ContainerID != "c1" || got[0].Interface != "eth0" || got[0].State != "ok" {
+		t.Errorf("list shows %+v, want one ok eth0 of container c1", got)
+	}
+	ctx := context.Background()
+	if err := c.CheckNetworkList(ctx, n.list(t), r); err != nil {
+		t.Errorf("CHECK after ADD: %v", err)
+	}
+	for i := range 2 {
+		if err := c.DelNetworkList(ctx, n.list(t), r); err != nil {
+			t.Fatalf("DEL #%d: %v", i+1, err)
+		}
+	}
+	checkOnly(t, tg.ns, "lo")
+	if got := n.listed(t); len(got) != 0 {
+		t.Errorf("list still shows %+v after DEL", got)
+	}
+	if n.allocated(l.IP(50)) {
+		t.Errorf("host-local still holds %s after DEL", l.IP(50))
+	}
+	sandbox.SameSnapshot(t, "ADD then DEL", before, sandbox.Snapshot(t, l.Host, l.Switch))
+}
+
+// TestCNIDelGone: DEL succeeds when the container (and with it its
+// netns) is gone already, and forgets the record.
+func TestCNIDelGone(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	n := newCNINet(t, l, "1.0.0", map[string]any{"addresses": []string{slaveV4}})
+	tg := l.newTarget(t, "pid")
+	c, r := n.cfg(t), rt("c1", tg)
+	n.add(t, c, r)
+	l.killTarget(t, tg)
+	if err := c.DelNetworkList(context.Background(), n.list(t), r); err != nil {
+		t.Fatalf("DEL after the netns is gone: %v", err)
+	}
+	if got := n.listed(t); len(got) != 0 {
+		t.Errorf("list still shows %+v after DEL", got)
+	}
+}
+
+// TestCNIGC: GC (spec 1.1.0, from a runtime whose cache knows nothing)
+// removes the attachments of the network the valid list does not name,
+// with their host-local allocations, and keeps the named one; without a
+// valid list it removes them all.
+func TestCNIGC(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	n := newCNINet(t, l, "1.1.0", nil)
+	n.plugin["ipam"] = n.hostLocal(50, 59)
+	c := n.cfg(t)
+	t1, t2 := l.newTarget(t, "netns"), l.newTarget(t, "netns")
+	ip1 := n.add(t, c, rt("c1", t1)).IPs[0].Address.IP.String()
+	ip2 := n.add(t, c, rt("c2", t2)).IPs[0].Address.IP.String()
+	ctx := context.Background()
+	fresh := n.cfg(t) // its cache is empty: only the plugin's GC can clean
+	valid := &libcni.GCArgs{ValidAttachments: []types.GCAttachment{{ContainerID: "c1", IfName: "eth0"}}}
+	if err := fresh.GCNetworkList(ctx, n.list(t), valid); err != nil {
+		t.Fatalf("GC with c1 valid: %v", err)
+	}
+	checkOnly(t, t2.ns, "lo")
+	checkOnly(t, t1.ns, "lo", "eth0")
+	if !n.allocated(ip1) || n.allocated(ip2) {
+		t.Errorf("after GC host-local holds %s: %v, %s: %v; want only %s", ip1, n.allocated(ip1), ip2, n.allocated(ip2), ip1)
+	}
+	got := n.listed(t)
+	if len(got) != 1 || got[0].CNI.ContainerID != "c1" {
+		t.Errorf("list after GC: %+v, want c1 only", got)
+	}
+	if err := fresh.GCNetworkList(ctx, n.list(t), &libcni.GCArgs{}); err != nil {
+		t.Fatalf("GC without a valid list: %v", err)
+	}
+	checkOnly(t, t1.ns, "lo")
+	if n.allocated(ip1) || len(n.listed(t)) != 0 {
+		t.Errorf("GC without a valid list left %s allocated or records %+v", ip1, n.listed(t))
+	}
+}
+
+// TestCNIStatus: STATUS passes on a parent that is up and fails with code
+// 50 on one that is missing or down.
+func TestCNIStatus(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	n := newCNINet(t, l, "1.1.0", nil)
+	c := n.cfg(t)
+	ctx := context.Background()
+	if err := c.GetStatusNetworkList(ctx, n.list(t)); err != nil {
+		t.Errorf("STATUS on an up parent: %v", err)
+	}
+	sandbox.MustExec(t, l.Host, "ip", "link", "set", l.Parent, "down")
+	wantCode(t, c.GetStatusNetworkList(ctx, n.list(t)), 50, l.Parent)
+	n.plugin["master"] = "nosuch0"
+	wantCode(t, c.GetStatusNetworkList(ctx, n.list(t)), 50, "nosuch0")
+}
+
+// TestCNIClash: an address held by a LAN peer, the host or a sibling
+// slave fails ADD with code 100 naming the address and where it is held;
+// nothing is left in the container, on the host or the switch, and the
+// IPAM allocation is released.
+func TestCNIClash(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{"none", "host-local"} {
+		for _, where := range []string{"lan", "host", "sibling"} {
+			t.Run(src+"/"+where, func(t *testing.T) {
+				t.Parallel()
+				cniClash(t, src, where)
+			})
+		}
+	}
+}
+
+// cniClash runs one case of TestCNIClash.
+func cniClash(t *testing.T, src, where string) {
+	l := newLAN(t)
+	n := newCNINet(t, l, "1.1.0", nil)
+	host := map[string]int{"lan": 2, "host": 1, "sibling": 50}[where]
+	ip := l.IP(host)
+	c := n.cfg(t)
+	if where == "sibling" {
+		sib := newCNINet(t, l, "1.1.0", map[string]any{"addresses": []string{slaveV4}})
+		sib.add(t, sib.cfg(t), rt("sib", l.newTarget(t, "netns")))
+	}
+	if src == "none" {
+		n.plugin["addresses"] = []string{l.Addr(host)}
+	} else {
+		n.plugin["ipam"] = n.hostLocal(host, host)
+	}
+	tg := l.newTarget(t, "netns")
+	before := sandbox.Snapshot(t, l.Host, l.Switch, tg.ns)
+	_, err := c.AddNetworkList(context.Background(), n.list(t), rt("c1", tg))
+	wantCode(t, err, 100, ip, where)
+	sandbox.SameSnapshot(t, "a clashing ADD", before, sandbox.Snapshot(t, l.Host, l.Switch, tg.ns))
+	if n.allocated(ip) {
+		t.Errorf("host-local still holds %s after the failed ADD", ip)
+	}
+	if got := n.listed(t); len(got) != 0 {
+		t.Errorf("list shows %+v after the failed ADD", got)
+	}
+}
