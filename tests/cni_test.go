@@ -29,38 +29,78 @@ func TestCNIConformance(t *testing.T) {
 		for _, src := range []string{"none", "static", "host-local"} {
 			t.Run(ver+"/"+src, func(t *testing.T) {
 				t.Parallel()
-				cniLifecycle(t, ver, src, nil)
+				l := newLAN(t)
+				cniLifecycle(t, l, cniCase{ver: ver, src: src})
 			})
 		}
 	}
 }
 
-// cniLifecycle runs ADD, CHECK, DEL, DEL again on a fresh LAN with the
-// address source src and extra plugin keys.
-func cniLifecycle(t *testing.T, ver, src string, keys map[string]any) {
-	l := newLAN(t)
-	n := newCNINet(t, l, ver, keys)
-	for k, v := range cniIPAMs(n)[src] {
+// TestCNIConformanceKernel runs the conformance cycle with an ipvlan slave
+// and on an auto-made VLAN parent (deleted again by DEL). It needs ipvlan
+// and 802.1q, so it runs in the VM only.
+func TestCNIConformanceKernel(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{"none", "host-local"} {
+		t.Run("ipvlan/"+src, func(t *testing.T) {
+			t.Parallel()
+			sandbox.RequireKernel(t, "ipvlan")
+			l := newLAN(t)
+			cniLifecycle(t, l, cniCase{ver: "1.1.0", src: src, keys: map[string]any{"mode": "ipvlan", "submode": "l2"}})
+		})
+	}
+	t.Run("vlan", func(t *testing.T) {
+		t.Parallel()
+		sandbox.RequireKernel(t, "vlan")
+		l := newLAN(t)
+		addVLAN(t, l.peer.NS, l.peer.Iface, "eth0.50", 50, "203.0.113.2/24")
+		cniLifecycle(t, l, cniCase{ver: "1.1.0", src: "none", addr: "203.0.113.50/24", ping: "203.0.113.2",
+			keys: map[string]any{"master": l.Parent + ".50"}})
+	})
+}
+
+// cniCase is one conformance cycle: spec version, address source (a key
+// of cniIPAMs), extra plugin keys, and for "none" the address (default
+// slaveV4) and the peer to ping (default peerIP).
+type cniCase struct {
+	ver, src   string
+	keys       map[string]any
+	addr, ping string
+}
+
+// cniLifecycle runs ADD, CHECK, DEL, DEL again on l for c.
+func cniLifecycle(t *testing.T, l *lan, c cniCase) {
+	if c.addr == "" {
+		c.addr, c.ping = slaveV4, peerIP
+	}
+	n := newCNINet(t, l, c.ver, nil)
+	for k, v := range cniIPAMs(n)[c.src] {
 		n.plugin[k] = v
+	}
+	for k, v := range c.keys {
+		n.plugin[k] = v
+	}
+	if c.src == "none" {
+		n.plugin["addresses"] = []string{c.addr}
 	}
 	tg := l.newTarget(t, "netns")
 	before := sandbox.Snapshot(t, l.Host, l.Switch)
-	c, r := n.cfg(t), rt("c1", tg)
-	res := n.add(t, c, r)
-	if got := res.IPs[0].Address.String(); got != slaveV4 {
-		t.Errorf("ADD gave %s, want %s", got, slaveV4)
+	cfg, r := n.cfg(t), rt("c1", tg)
+	res := n.add(t, cfg, r)
+	if got := res.IPs[0].Address.String(); got != c.addr {
+		t.Errorf("ADD gave %s, want %s", got, c.addr)
 	}
-	checkAddrs(t, tg.ns, "eth0", slaveV4)
-	sandbox.MustPing(t, tg.ns, peerIP)
+	checkAddrs(t, tg.ns, "eth0", c.addr)
+	sandbox.MustPing(t, tg.ns, c.ping)
 	if got := n.listed(t); len(got) != 1 || got[0].CNI.ContainerID != "c1" || got[0].Interface != "eth0" || got[0].State != "ok" {
 		t.Errorf("list shows %+v, want one ok eth0 of container c1", got)
 	}
 	ctx := context.Background()
-	if err := c.CheckNetworkList(ctx, n.list(t), r); err != nil {
+	if err := cfg.CheckNetworkList(ctx, n.list(t), r); err != nil {
 		t.Errorf("CHECK after ADD: %v", err)
 	}
 	for i := range 2 {
-		if err := c.DelNetworkList(ctx, n.list(t), r); err != nil {
+		if err := cfg.DelNetworkList(ctx, n.list(t), r); err != nil {
 			t.Fatalf("DEL #%d: %v", i+1, err)
 		}
 	}
