@@ -35,7 +35,7 @@ type cniNet struct {
 // newCNINet makes a network named uniquely with cniVersion ver whose
 // lanattach plugin config is {"type": "lanattach", "master": parent} plus
 // keys.
-func newCNINet(t *testing.T, l *lan, ver string, keys map[string]any) *cniNet {
+func newCNINet(t testing.TB, l *lan, ver string, keys map[string]any) *cniNet {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(stockCNIDir, "host-local")); err != nil {
 		t.Fatalf("the stock CNI plugins are missing (hack/deps.sh installs containernetworking-plugins, hack/vmtest ships them): %v", err)
@@ -45,11 +45,18 @@ func newCNINet(t *testing.T, l *lan, ver string, keys map[string]any) *cniNet {
 	for k, v := range keys {
 		n.plugin[k] = v
 	}
-	script := "#!/bin/sh\nexec nsenter --net=" + sandbox.NetnsPath(l.Host) + " -- " + sandbox.Bin(t) + " \"$@\"\n"
-	if err := os.WriteFile(filepath.Join(n.binDir, "lanattach"), []byte(script), 0o755); err != nil {
+	n.wrap(t, "lanattach", sandbox.Bin(t))
+	return n
+}
+
+// wrap puts plugin name into binDir: a script that runs bin inside the
+// sandbox host netns.
+func (n *cniNet) wrap(t testing.TB, name, bin string) {
+	t.Helper()
+	script := "#!/bin/sh\nexec nsenter --net=" + sandbox.NetnsPath(n.l.Host) + " -- " + bin + " \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(n.binDir, name), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return n
 }
 
 // hostLocal is a host-local IPAM config handing out first..last of the
@@ -68,7 +75,7 @@ func (n *cniNet) allocated(ip string) bool {
 }
 
 // list is the network's conflist.
-func (n *cniNet) list(t *testing.T) *libcni.NetworkConfigList {
+func (n *cniNet) list(t testing.TB) *libcni.NetworkConfigList {
 	t.Helper()
 	b, err := json.Marshal(map[string]any{"cniVersion": n.ver, "name": n.name, "plugins": []any{n.plugin}})
 	if err != nil {
@@ -82,7 +89,7 @@ func (n *cniNet) list(t *testing.T) *libcni.NetworkConfigList {
 }
 
 // cfg is a libcni runtime with its own cache dir.
-func (n *cniNet) cfg(t *testing.T) *libcni.CNIConfig {
+func (n *cniNet) cfg(t testing.TB) *libcni.CNIConfig {
 	return libcni.NewCNIConfigWithCacheDir([]string{n.binDir, stockCNIDir}, t.TempDir(), nil)
 }
 
@@ -101,7 +108,7 @@ func (tg target) nsPath() string {
 
 // add runs ADD and fails the test unless it succeeds with a 1.0.0-able
 // result with one interface (MAC and sandbox set) and its addresses.
-func (n *cniNet) add(t *testing.T, c *libcni.CNIConfig, r *libcni.RuntimeConf) *current.Result {
+func (n *cniNet) add(t testing.TB, c *libcni.CNIConfig, r *libcni.RuntimeConf) *current.Result {
 	t.Helper()
 	res, err := c.AddNetworkList(context.Background(), n.list(t), r)
 	if err != nil {
@@ -120,7 +127,7 @@ func (n *cniNet) add(t *testing.T, c *libcni.CNIConfig, r *libcni.RuntimeConf) *
 
 // wantCode checks that err is a CNI error with code and a message naming
 // every string of want.
-func wantCode(t *testing.T, err error, code uint, want ...string) {
+func wantCode(t testing.TB, err error, code uint, want ...string) {
 	t.Helper()
 	var e *types.Error
 	if !errors.As(err, &e) || e.Code != code {
@@ -134,7 +141,7 @@ func wantCode(t *testing.T, err error, code uint, want ...string) {
 }
 
 // cniListed returns list's entries of network n, with their cni ids.
-func (n *cniNet) listed(t *testing.T) []cniAttachment {
+func (n *cniNet) listed(t testing.TB) []cniAttachment {
 	t.Helper()
 	r := n.l.Lanattach(t, "-o", "json", "list")
 	if r.Code != 0 {
