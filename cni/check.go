@@ -43,7 +43,7 @@ func check(args *skel.CmdArgs) error {
 	}
 	if ipm := newIPAM(c, args.StdinData, args); ipm != nil {
 		a := ipm.args("CHECK", args.ContainerID, args.Netns, args.IfName)
-		if err := ipm.noResult(context.Background(), "CHECK", "0.4.0", a); err != nil {
+		if err := ipm.noResult(context.Background(), "0.4.0", a); err != nil {
 			return types.NewError(CodeFailed, err.Error(), "")
 		}
 	}
@@ -117,7 +117,7 @@ func status(args *skel.CmdArgs) error {
 		return types.NewError(types.ErrPluginNotAvailable, err.Error(), "")
 	}
 	if ipm := newIPAM(c, args.StdinData, args); ipm != nil {
-		if err := ipm.noResult(context.Background(), "STATUS", "1.1.0", ipm.args("STATUS", "", "", "")); err != nil {
+		if err := ipm.noResult(context.Background(), "1.1.0", ipm.args("STATUS", "", "", "")); err != nil {
 			return types.NewError(types.ErrPluginNotAvailable, err.Error(), "")
 		}
 	}

@@ -72,7 +72,7 @@ func gc(args *skel.CmdArgs) error {
 		errs = append(errs, collect(ctx, r, ip))
 	}
 	if ip != nil {
-		errs = append(errs, ip.noResult(ctx, "GC", "1.1.0", ip.args("GC", "", "", "")))
+		errs = append(errs, ip.noResult(ctx, "1.1.0", ip.args("GC", "", "", "")))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return types.NewError(CodeFailed, err.Error(), "")

@@ -2,6 +2,7 @@ package cni
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -31,19 +32,44 @@ func newIPAM(c *NetConf, data []byte, args *skel.CmdArgs) *ipam {
 	return &ipam{typ: c.IPAM.Type, conf: data, cniVer: c.CNIVersion, path: args.Path, extra: args.Args, prev: c.PrevResult}
 }
 
-// plugin finds the IPAM binary in CNI_PATH and the configuration to give
-// it: at the network's version when the plugin speaks it, else at the
-// highest older version it speaks (Debian's plugins stop at 1.0.0), with
-// prevResult converted to it. ok is
-// false when it speaks none the network's command needs (minVer).
-func (p *ipam) plugin(ctx context.Context, minVer string) (path string, conf []byte, ok bool, err error) {
-	path, err = invoke.FindInPath(p.typ, filepath.SplitList(p.path))
+// exec runs the IPAM plugin for args.Command. ADD, DEL and CHECK go out
+// at the network's version first; a plugin that refuses that version (and
+// any plugin for GC and STATUS, which older plugins do not know) is asked
+// for its versions and gets the configuration at the highest one it speaks
+// up to the network's, prevResult converted (Debian's plugins stop at
+// 1.0.0). A plugin that speaks no version from minVer on is skipped
+// (nil, nil): only ADD must not be skipped.
+func (p *ipam) exec(ctx context.Context, minVer string, args *invoke.Args, result bool) (types.Result, error) {
+	path, err := invoke.FindInPath(p.typ, filepath.SplitList(p.path))
 	if err != nil {
-		return "", nil, false, fmt.Errorf("ipam %q: %w", p.typ, err)
+		return nil, fmt.Errorf("ipam %q: %w", p.typ, err)
 	}
+	run := func(conf []byte) (types.Result, error) {
+		if result {
+			return invoke.ExecPluginWithResult(ctx, path, conf, args, nil)
+		}
+		return nil, invoke.ExecPluginWithoutResult(ctx, path, conf, args, nil)
+	}
+	var te *types.Error
+	if old, _ := version.GreaterThan("1.1.0", minVer); old {
+		r, err := run(p.conf)
+		if !errors.As(err, &te) || te.Code != types.ErrIncompatibleCNIVersion {
+			return r, err
+		}
+	}
+	conf, err := p.confFor(ctx, path, minVer)
+	if err != nil || conf == nil {
+		return nil, err
+	}
+	return run(conf)
+}
+
+// confFor is the configuration at the highest version the plugin at path
+// speaks from minVer up to the network's, nil if there is none.
+func (p *ipam) confFor(ctx context.Context, path, minVer string) ([]byte, error) {
 	info, err := invoke.GetVersionInfo(ctx, path, nil)
 	if err != nil {
-		return "", nil, false, fmt.Errorf("ipam %q: asking its versions: %w", p.typ, err)
+		return nil, fmt.Errorf("ipam %q: asking its versions: %w", p.typ, err)
 	}
 	best := ""
 	for _, v := range info.SupportedVersions() {
@@ -53,24 +79,23 @@ func (p *ipam) plugin(ctx context.Context, minVer string) (path string, conf []b
 			best = v
 		}
 	}
-	if best == "" {
-		return path, nil, false, nil
-	}
-	if best == p.cniVer {
-		return path, p.conf, true, nil
+	switch best {
+	case "":
+		return nil, nil
+	case p.cniVer:
+		return p.conf, nil
 	}
 	var m map[string]any
 	if err := json.Unmarshal(p.conf, &m); err != nil {
-		return "", nil, false, err
+		return nil, err
 	}
 	m["cniVersion"] = best
 	if p.prev != nil { // CHECK: prevResult at the version given
 		if m["prevResult"], err = p.prev.GetAsVersion(best); err != nil {
-			return "", nil, false, fmt.Errorf("prevResult for ipam %q: %w", p.typ, err)
+			return nil, fmt.Errorf("prevResult for ipam %q: %w", p.typ, err)
 		}
 	}
-	conf, err = json.Marshal(m)
-	return path, conf, err == nil, err
+	return json.Marshal(m)
 }
 
 // args are the CNI variables for command cmd on attachment (id, ifname).
@@ -81,14 +106,10 @@ func (p *ipam) args(cmd, id, netns, ifname string) *invoke.Args {
 
 // add allocates addresses for the attachment.
 func (p *ipam) add(ctx context.Context, args *skel.CmdArgs) (*current.Result, error) {
-	path, conf, ok, err := p.plugin(ctx, "0.1.0")
-	if err == nil && !ok {
-		err = fmt.Errorf("ipam %q speaks no CNI version up to %s", p.typ, p.cniVer)
+	r, err := p.exec(ctx, "0.1.0", p.args("ADD", args.ContainerID, args.Netns, args.IfName), true)
+	if err == nil && r == nil {
+		err = fmt.Errorf("speaks no CNI version up to %s", p.cniVer)
 	}
-	if err != nil {
-		return nil, err
-	}
-	r, err := invoke.ExecPluginWithResult(ctx, path, conf, p.args("ADD", args.ContainerID, args.Netns, args.IfName), nil)
 	if err != nil {
 		return nil, fmt.Errorf("ipam %q: %w", p.typ, err)
 	}
@@ -104,18 +125,14 @@ func (p *ipam) add(ctx context.Context, args *skel.CmdArgs) (*current.Result, er
 
 // del releases the addresses of attachment (id, ifname).
 func (p *ipam) del(ctx context.Context, id, netns, ifname string) error {
-	return p.noResult(ctx, "DEL", "0.1.0", p.args("DEL", id, netns, ifname))
+	return p.noResult(ctx, "0.1.0", p.args("DEL", id, netns, ifname))
 }
 
 // noResult runs a command without a result; a plugin that does not speak
 // minVer (CHECK, GC, STATUS are newer than some IPAM plugins) is skipped.
-func (p *ipam) noResult(ctx context.Context, cmd, minVer string, args *invoke.Args) error {
-	path, conf, ok, err := p.plugin(ctx, minVer)
-	if err != nil || !ok {
-		return err
-	}
-	if err := invoke.ExecPluginWithoutResult(ctx, path, conf, args, nil); err != nil {
-		return fmt.Errorf("ipam %q %s: %w", p.typ, cmd, err)
+func (p *ipam) noResult(ctx context.Context, minVer string, args *invoke.Args) error {
+	if _, err := p.exec(ctx, minVer, args, false); err != nil {
+		return fmt.Errorf("ipam %q %s: %w", p.typ, args.Command, err)
 	}
 	return nil
 }
