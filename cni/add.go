@@ -89,6 +89,9 @@ func (c *NetConf) result(args *skel.CmdArgs, spec nsattach.Spec, res *nsattach.R
 			return nil, badConf("prevResult: %v", err)
 		}
 		out = prev
+		if out.DNS.IsEmpty() {
+			out.DNS = c.DNS
+		}
 	}
 	idx := len(out.Interfaces)
 	out.Interfaces = append(out.Interfaces, &current.Interface{Name: res.Interface, Mac: res.MAC, Sandbox: args.Netns})

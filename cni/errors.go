@@ -1,7 +1,9 @@
 package cni
 
 import (
+	"cmp"
 	"errors"
+	"strings"
 
 	"github.com/containernetworking/cni/pkg/types"
 	"github.com/lanattach/lanattach/arpcheck"
@@ -41,13 +43,22 @@ func cniError(err error) error {
 	case errors.As(err, &ce):
 		return types.NewError(CodeClash, err.Error(), "")
 	case errors.As(err, &ie) && !errors.As(err, new(*nsattach.RollbackError)):
-		msg := ie.Err.Error()
-		if k, ok := flagKeys[ie.Flag]; ok {
-			msg = k + ": " + msg
-		} else if ie.Flag != "" {
-			msg = ie.Flag + ": " + msg
-		}
-		return types.NewError(CodeBadConfig, msg, "")
+		return types.NewError(CodeBadConfig, keyed(ie), "")
 	}
 	return types.NewError(CodeFailed, err.Error(), "")
+}
+
+// keyed is ie's message naming the configuration key instead of the flag,
+// also where the flag starts the message itself ("--parent is required").
+func keyed(ie *nsattach.InputError) string {
+	msg := ie.Err.Error()
+	if ie.Flag != "" {
+		return cmp.Or(flagKeys[ie.Flag], ie.Flag) + ": " + msg
+	}
+	for flag, key := range flagKeys {
+		if rest, ok := strings.CutPrefix(msg, flag); ok && (strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, " ")) {
+			return key + rest
+		}
+	}
+	return msg
 }
