@@ -44,6 +44,8 @@ func TestSpecIsTheCLIs(t *testing.T) {
 	}{
 		{"own addresses", `{"addresses": "198.51.100.50/24", "gateways": ["198.51.100.1"]}`, "", nil, nil},
 		{"ips capability", `{"runtimeConfig": {"ips": ["198.51.100.50/24"]}, "gateways": "198.51.100.1"}`, "", nil, nil},
+		{"mac capability", `{"mac": "02:00:5e:10:00:09", "runtimeConfig": {"mac": "02:00:5e:10:00:01"}, "addresses": "198.51.100.50/24", "gateways": "198.51.100.1"}`, "", nil, nil},
+		{"CNI_ARGS MAC", `{"mac": "", "addresses": "198.51.100.50/24", "gateways": "198.51.100.1"}`, "IgnoreUnknown=1;MAC=02:00:5e:10:00:01", nil, nil},
 		{"CNI_ARGS IP", `{"subnet": "198.51.100.0/24", "gateways": "198.51.100.1"}`, "IgnoreUnknown=1;IP=198.51.100.50", nil, nil},
 		{"ipam", `{"ipam": {"type": "host-local"}}`, "", ipamResult(),
 			func(f *nsattach.Flags) { f.Routes = []string{"203.0.113.0/24 via 198.51.100.9"} }},
