@@ -166,7 +166,8 @@ func (c *NetConf) onSubnet(s string) (string, error) {
 }
 
 // ipamFlags takes the addresses, default routes and routes from the IPAM
-// result.
+// result; a route without a gateway goes via the IPAM gateway of its
+// family, if there is one.
 func ipamFlags(f *nsattach.Flags, c *NetConf, r *current.Result) error {
 	f.IPs, f.Subnets = nil, nil
 	if len(c.Addresses) > 0 || c.Auto {
@@ -177,6 +178,9 @@ func ipamFlags(f *nsattach.Flags, c *NetConf, r *current.Result) error {
 	}
 	for _, rt := range r.Routes {
 		ones, _ := rt.Dst.Mask.Size()
+		if rt.GW == nil { // as the stock plugins: via the gateway of that family
+			rt = &types.Route{Dst: rt.Dst, GW: familyGateway(r.IPs, rt.Dst.IP.To4() != nil)}
+		}
 		switch {
 		case ones == 0 && rt.GW != nil:
 			f.Gateways = append(f.Gateways, rt.GW.String())
@@ -184,6 +188,16 @@ func ipamFlags(f *nsattach.Flags, c *NetConf, r *current.Result) error {
 			f.Routes = append(f.Routes, rt.Dst.String()+" via "+rt.GW.String())
 		default:
 			f.Routes = append(f.Routes, (&net.IPNet{IP: rt.Dst.IP, Mask: rt.Dst.Mask}).String())
+		}
+	}
+	return nil
+}
+
+// familyGateway is the first gateway of an IPv4 (v4) or IPv6 address.
+func familyGateway(ips []*current.IPConfig, v4 bool) net.IP {
+	for _, ipc := range ips {
+		if ipc.Gateway != nil && (ipc.Gateway.To4() != nil) == v4 {
+			return ipc.Gateway
 		}
 	}
 	return nil

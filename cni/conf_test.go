@@ -19,15 +19,17 @@ func cmdArgs(conf, cniArgs string) *skel.CmdArgs {
 	return &skel.CmdArgs{ContainerID: "c1", Netns: "/run/netns/web", IfName: "eth0", Args: cniArgs, StdinData: []byte(conf)}
 }
 
-// ipamResult is a host-local-like result: one address, a default route
-// and a route via a gateway.
+// ipamResult is a host-local-like result: one address with a gateway, a
+// default route and another route without a gateway (both via the
+// address's gateway), and a route via another router.
 func ipamResult() *current.Result {
 	_, dflt, _ := net.ParseCIDR("0.0.0.0/0")
 	_, dst, _ := net.ParseCIDR("203.0.113.0/24")
+	_, dst2, _ := net.ParseCIDR("203.0.113.128/25")
 	addr := net.IPNet{IP: net.ParseIP("198.51.100.50").To4(), Mask: net.CIDRMask(24, 32)}
 	gw := net.ParseIP("198.51.100.1").To4()
 	return &current.Result{CNIVersion: "1.0.0", IPs: []*current.IPConfig{{Address: addr, Gateway: gw}},
-		Routes: []*types.Route{{Dst: *dflt, GW: gw}, {Dst: *dst, GW: net.ParseIP("198.51.100.9")}}}
+		Routes: []*types.Route{{Dst: *dflt}, {Dst: *dst, GW: net.ParseIP("198.51.100.9")}, {Dst: *dst2}}}
 }
 
 // TestSpecIsTheCLIs checks that a configuration builds exactly the Spec
@@ -48,7 +50,9 @@ func TestSpecIsTheCLIs(t *testing.T) {
 		{"CNI_ARGS MAC", `{"mac": "", "addresses": "198.51.100.50/24", "gateways": "198.51.100.1"}`, "IgnoreUnknown=1;MAC=02:00:5e:10:00:01", nil, nil},
 		{"CNI_ARGS IP", `{"subnet": "198.51.100.0/24", "gateways": "198.51.100.1"}`, "IgnoreUnknown=1;IP=198.51.100.50", nil, nil},
 		{"ipam", `{"ipam": {"type": "host-local"}}`, "", ipamResult(),
-			func(f *nsattach.Flags) { f.Routes = []string{"203.0.113.0/24 via 198.51.100.9"} }},
+			func(f *nsattach.Flags) {
+				f.Routes = []string{"203.0.113.0/24 via 198.51.100.9", "203.0.113.128/25 via 198.51.100.1"}
+			}},
 		{"auto", `{"subnet": ["198.51.100.0/24"], "auto": true}`, "", nil,
 			func(f *nsattach.Flags) {
 				f.IPs, f.Gateways, f.Subnets = []string{"auto"}, nil, []string{"198.51.100.0/24"}
