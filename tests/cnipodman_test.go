@@ -22,7 +22,8 @@ type podmanCNI struct {
 
 // newPodmanCNI writes the containers.conf and a conflist (cniVersion
 // 1.0.0) for network name: lanattach on the LAN's parent, host-local IPAM
-// over .2-.60 (so a container can ask for a peer's address).
+// over .2-.60 (so a container can ask for a peer's address) with a default
+// route via the range's gateway .254, as README's podman example.
 func newPodmanCNI(t *testing.T, l *lan, name string) *podmanCNI {
 	t.Helper()
 	dir := t.TempDir()
@@ -41,7 +42,8 @@ func newPodmanCNI(t *testing.T, l *lan, name string) *podmanCNI {
 	list, err := json.Marshal(map[string]any{"cniVersion": "1.0.0", "name": name, "plugins": []any{map[string]any{
 		"type": "lanattach", "master": l.Parent, "ipam": map[string]any{"type": "host-local",
 			"dataDir": filepath.Join(dir, "ipam"), "ranges": [][]map[string]any{{{"subnet": l.Subnet.String(),
-				"rangeStart": l.IP(2), "rangeEnd": l.IP(60), "gateway": l.IP(254)}}}}}}})
+				"rangeStart": l.IP(2), "rangeEnd": l.IP(60), "gateway": l.IP(254)}}},
+			"routes": []map[string]any{{"dst": "0.0.0.0/0"}}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,6 +91,9 @@ func TestCNIPodman(t *testing.T) {
 	}
 	if out, err := p.run("exec", name, "ping", "-c", "1", "-w", "5", peerIP); err != nil {
 		t.Fatalf("ping %s from the container: %v\n%s", peerIP, err, out)
+	}
+	if out, err := p.run("exec", name, "ip", "route"); err != nil || !strings.Contains(out, "default via "+l.IP(254)) {
+		t.Errorf("routes in the container: %v\n%s\nwant default via %s", err, out, l.IP(254))
 	}
 	n := &cniNet{l: l, name: name}
 	if got := n.listed(t); len(got) != 1 || got[0].CNI.ContainerID == "" || !slicesHas(got[0].Addresses, l.Addr(50)) {
