@@ -56,7 +56,25 @@ func TestCNIConformanceKernel(t *testing.T) {
 		addVLAN(t, l.peer.NS, l.peer.Iface, "eth0.50", 50, "203.0.113.2/24")
 		cniLifecycle(t, l, cniCase{ver: "1.1.0", src: "none", addr: "203.0.113.50/24", ping: "203.0.113.2",
 			keys: map[string]any{"master": l.Parent + ".50"}})
+		cniGCVLAN(t, l)
 	})
+}
+
+// cniGCVLAN: GC with an empty valid list, from a runtime whose cache
+// knows nothing, removes an attachment on an auto-made VLAN and the VLAN.
+func cniGCVLAN(t *testing.T, l *lan) {
+	n := newCNINet(t, l, "1.1.0", map[string]any{"master": l.Parent + ".50", "addresses": []string{"203.0.113.51/24"}})
+	tg := l.newTarget(t, "netns")
+	before := sandbox.Snapshot(t, l.Host, l.Switch)
+	n.add(t, n.cfg(t), rt("c2", tg))
+	if _, ok := vlanOf(t, l.Host, l.Parent+".50"); !ok {
+		t.Fatalf("ADD made no VLAN %s.50", l.Parent)
+	}
+	if err := n.cfg(t).GCNetworkList(context.Background(), n.list(t), &libcni.GCArgs{}); err != nil {
+		t.Fatalf("GC: %v", err)
+	}
+	checkOnly(t, tg.ns, "lo")
+	sandbox.SameSnapshot(t, "ADD on a VLAN then GC", before, sandbox.Snapshot(t, l.Host, l.Switch))
 }
 
 // cniCase is one conformance cycle: spec version, address source (a key
@@ -196,47 +214,31 @@ func TestCNIStatus(t *testing.T) {
 	}
 }
 
-// TestCNIClash: an address held by a LAN peer, the host or a sibling
-// slave fails ADD with code 100 naming the address and where it is held;
-// nothing is left in the container, on the host or the switch, and the
-// IPAM allocation is released.
-func TestCNIClash(t *testing.T) {
+// TestCNIOlderSpecs: ADD, CHECK (from 0.4.0 on) and DEL at spec 0.3.1
+// and 0.4.0, whose results libcni reads in their own format.
+func TestCNIOlderSpecs(t *testing.T) {
 	t.Parallel()
-	for _, src := range []string{"none", "host-local"} {
-		for _, where := range []string{"lan", "host", "sibling"} {
-			t.Run(src+"/"+where, func(t *testing.T) {
-				t.Parallel()
-				cniClash(t, src, where)
-			})
-		}
-	}
-}
-
-// cniClash runs one case of TestCNIClash.
-func cniClash(t *testing.T, src, where string) {
-	l := newLAN(t)
-	n := newCNINet(t, l, "1.1.0", nil)
-	host := map[string]int{"lan": 2, "host": 1, "sibling": 50}[where]
-	ip := l.IP(host)
-	c := n.cfg(t)
-	if where == "sibling" {
-		sib := newCNINet(t, l, "1.1.0", map[string]any{"addresses": []string{slaveV4}})
-		sib.add(t, sib.cfg(t), rt("sib", l.newTarget(t, "netns")))
-	}
-	if src == "none" {
-		n.plugin["addresses"] = []string{l.Addr(host)}
-	} else {
-		n.plugin["ipam"] = n.hostLocal(host, host)
-	}
-	tg := l.newTarget(t, "netns")
-	before := sandbox.Snapshot(t, l.Host, l.Switch, tg.ns)
-	_, err := c.AddNetworkList(context.Background(), n.list(t), rt("c1", tg))
-	wantCode(t, err, 100, ip, where)
-	sandbox.SameSnapshot(t, "a clashing ADD", before, sandbox.Snapshot(t, l.Host, l.Switch, tg.ns))
-	if n.allocated(ip) {
-		t.Errorf("host-local still holds %s after the failed ADD", ip)
-	}
-	if got := n.listed(t); len(got) != 0 {
-		t.Errorf("list shows %+v after the failed ADD", got)
+	for _, ver := range []string{"0.3.1", "0.4.0"} {
+		t.Run(ver, func(t *testing.T) {
+			t.Parallel()
+			l := newLAN(t)
+			n := newCNINet(t, l, ver, nil)
+			n.plugin["ipam"] = n.hostLocal(50, 50)
+			tg := l.newTarget(t, "netns")
+			c, r := n.cfg(t), rt("c1", tg)
+			n.add(t, c, r)
+			checkAddrs(t, tg.ns, "eth0", slaveV4)
+			ctx := context.Background()
+			if err := c.CheckNetworkList(ctx, n.list(t), r); (ver == "0.3.1") != (err != nil) {
+				t.Errorf("CHECK at %s: %v (0.3.1 has no CHECK, 0.4.0 has)", ver, err)
+			}
+			if err := c.DelNetworkList(ctx, n.list(t), r); err != nil {
+				t.Fatalf("DEL: %v", err)
+			}
+			checkOnly(t, tg.ns, "lo")
+			if n.allocated(l.IP(50)) {
+				t.Errorf("host-local still holds %s after DEL", l.IP(50))
+			}
+		})
 	}
 }

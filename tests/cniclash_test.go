@@ -1,0 +1,53 @@
+package tests
+
+import (
+	"context"
+	"testing"
+
+	"github.com/lanattach/lanattach/tests/sandbox"
+)
+
+// TestCNIClash: an address held by a LAN peer, the host or a sibling
+// slave fails ADD with code 100 naming the address and where it is held;
+// nothing is left in the container, on the host or the switch, and the
+// IPAM allocation is released.
+func TestCNIClash(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{"none", "host-local"} {
+		for _, where := range []string{"lan", "host", "sibling"} {
+			t.Run(src+"/"+where, func(t *testing.T) {
+				t.Parallel()
+				cniClash(t, src, where)
+			})
+		}
+	}
+}
+
+// cniClash runs one case of TestCNIClash.
+func cniClash(t *testing.T, src, where string) {
+	l := newLAN(t)
+	n := newCNINet(t, l, "1.1.0", nil)
+	host := map[string]int{"lan": 2, "host": 1, "sibling": 50}[where]
+	ip := l.IP(host)
+	c := n.cfg(t)
+	if where == "sibling" {
+		sib := newCNINet(t, l, "1.1.0", map[string]any{"addresses": []string{slaveV4}})
+		sib.add(t, sib.cfg(t), rt("sib", l.newTarget(t, "netns")))
+	}
+	if src == "none" {
+		n.plugin["addresses"] = []string{l.Addr(host)}
+	} else {
+		n.plugin["ipam"] = n.hostLocal(host, host)
+	}
+	tg := l.newTarget(t, "netns")
+	before := sandbox.Snapshot(t, l.Host, l.Switch, tg.ns)
+	_, err := c.AddNetworkList(context.Background(), n.list(t), rt("c1", tg))
+	wantCode(t, err, 100, ip, where)
+	sandbox.SameSnapshot(t, "a clashing ADD", before, sandbox.Snapshot(t, l.Host, l.Switch, tg.ns))
+	if n.allocated(ip) {
+		t.Errorf("host-local still holds %s after the failed ADD", ip)
+	}
+	if got := n.listed(t); len(got) != 0 {
+		t.Errorf("list shows %+v after the failed ADD", got)
+	}
+}
