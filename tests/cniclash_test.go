@@ -51,3 +51,28 @@ func cniClash(t *testing.T, src, where string) {
 		t.Errorf("list shows %+v after the failed ADD", got)
 	}
 }
+
+// TestCNIFailure: an ADD that fails after the slave is configured (a
+// failpoint after each late step) is code 102; nothing is left in the
+// container, on the host or the switch, no record, and host-local's
+// allocation is released.
+func TestCNIFailure(t *testing.T) {
+	t.Parallel()
+	for _, step := range []string{"route", "done"} {
+		t.Run(step, func(t *testing.T) {
+			t.Parallel()
+			l := newLAN(t)
+			n := newCNINet(t, l, "1.0.0", nil)
+			n.wrap(t, "lanattach", sandbox.FailpointBin(t), "LANATTACH_FAILPOINT="+step)
+			n.plugin["ipam"] = n.hostLocal(50, 50)
+			tg := l.newTarget(t, "netns")
+			before := sandbox.Snapshot(t, l.Host, l.Switch, tg.ns)
+			_, err := n.cfg(t).AddNetworkList(context.Background(), n.list(t), rt("c1", tg))
+			wantCode(t, err, 102, "failpoint "+step)
+			sandbox.SameSnapshot(t, "a failed ADD", before, sandbox.Snapshot(t, l.Host, l.Switch, tg.ns))
+			if n.allocated(l.IP(50)) || len(n.listed(t)) != 0 {
+				t.Errorf("after the failed ADD host-local holds %s: %v; records: %+v", l.IP(50), n.allocated(l.IP(50)), n.listed(t))
+			}
+		})
+	}
+}

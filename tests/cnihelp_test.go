@@ -50,10 +50,11 @@ func newCNINet(t testing.TB, l *lan, ver string, keys map[string]any) *cniNet {
 }
 
 // wrap puts plugin name into binDir: a script that runs bin inside the
-// sandbox host netns.
-func (n *cniNet) wrap(t testing.TB, name, bin string) {
+// sandbox host netns, with extra environment env ("KEY=VALUE").
+func (n *cniNet) wrap(t testing.TB, name, bin string, env ...string) {
 	t.Helper()
-	script := "#!/bin/sh\nexec nsenter --net=" + sandbox.NetnsPath(n.l.Host) + " -- " + bin + " \"$@\"\n"
+	script := "#!/bin/sh\nexec nsenter --net=" + sandbox.NetnsPath(n.l.Host) + " -- env " +
+		strings.Join(env, " ") + " " + bin + " \"$@\"\n"
 	if err := os.WriteFile(filepath.Join(n.binDir, name), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
