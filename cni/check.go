@@ -31,9 +31,12 @@ func check(args *skel.CmdArgs) error {
 		return badConf("prevResult: %v", err)
 	}
 	recs, err := nsattach.Records(attachmentKeys(args.ContainerID, c.Name, args.IfName))
-	if err != nil || len(recs) == 0 {
-		return types.NewError(CodeFailed, fmt.Sprintf("no lanattach attachment of container %s on %s (%s) in the record %v",
-			args.ContainerID, c.Name, args.IfName, err), "")
+	if err == nil && len(recs) == 0 {
+		err = fmt.Errorf("lanattach's record has no attachment of container %s on network %s as %s",
+			args.ContainerID, c.Name, args.IfName)
+	}
+	if err != nil {
+		return types.NewError(CodeFailed, err.Error(), "")
 	}
 	if err := checkParent(recs[0]); err != nil {
 		return types.NewError(CodeFailed, err.Error(), "")
