@@ -76,3 +76,30 @@ func TestCNIFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestCNICheckFails: CHECK fails when the slave no longer matches
+// prevResult: its address gone, or its MAC changed.
+func TestCNICheckFails(t *testing.T) {
+	t.Parallel()
+	for _, change := range [][]string{
+		{"ip", "addr", "flush", "dev", "eth0"},
+		{"ip", "link", "set", "eth0", "address", "02:00:5e:10:00:77"},
+	} {
+		t.Run(change[1], func(t *testing.T) {
+			t.Parallel()
+			l := newLAN(t)
+			n := newCNINet(t, l, "1.1.0", map[string]any{"addresses": []string{slaveV4}})
+			tg := l.newTarget(t, "netns")
+			c, r := n.cfg(t), rt("c1", tg)
+			n.add(t, c, r)
+			sandbox.MustExec(t, tg.ns, change...)
+			if err := c.CheckNetworkList(context.Background(), n.list(t), r); err == nil {
+				t.Errorf("CHECK passed after %v", change)
+			}
+			if err := c.DelNetworkList(context.Background(), n.list(t), r); err != nil {
+				t.Errorf("DEL: %v", err)
+			}
+			checkOnly(t, tg.ns, "lo")
+		})
+	}
+}
