@@ -12,6 +12,7 @@ MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+CNIBINDIR   ?= /opt/cni/bin
 
 export LANATTACH_BIN := $(abspath $(BIN))
 export LANATTACH_FAILPOINT_BIN := $(abspath $(FPBIN))
@@ -30,7 +31,7 @@ deps:
 
 # unit runs the tests that need no root and no namespaces.
 unit:
-	$(GO) test -count=1 ./arpcheck/... ./link/... ./nsattach/... ./doctor/... ./cmd/...
+	$(GO) test -count=1 ./arpcheck/... ./link/... ./nsattach/... ./doctor/... ./cni/... ./cmd/...
 
 # hosttest runs every test on this machine's kernel (root, namespaces),
 # printing failures, package results and the skipped tests by reason.
@@ -61,7 +62,9 @@ docs: build
 	rm -rf $(DOCS)
 	$(BIN) __gen-docs $(DOCS)
 
-# install honours DESTDIR and PREFIX (and the *DIR variables above).
+# install honours DESTDIR and PREFIX (and the *DIR variables above); the
+# CNI plugin is the same binary, linked into CNIBINDIR as lanattach (the
+# "type" in a network config) and lanattach-cni.
 install: build docs
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lanattach
 	install -d $(DESTDIR)$(MANDIR)/man8
@@ -69,6 +72,9 @@ install: build docs
 	install -D -m 0644 $(DOCS)/bash/lanattach $(DESTDIR)$(BASHCOMPDIR)/lanattach
 	install -D -m 0644 $(DOCS)/zsh/_lanattach $(DESTDIR)$(ZSHCOMPDIR)/_lanattach
 	install -D -m 0644 $(DOCS)/fish/lanattach.fish $(DESTDIR)$(FISHCOMPDIR)/lanattach.fish
+	install -d $(DESTDIR)$(CNIBINDIR)
+	ln -sf $(PREFIX)/bin/lanattach $(DESTDIR)$(CNIBINDIR)/lanattach
+	ln -sf $(PREFIX)/bin/lanattach $(DESTDIR)$(CNIBINDIR)/lanattach-cni
 
 # deb builds build/lanattach_VERSION_ARCH.deb with dpkg-deb alone.
 deb: docs

@@ -29,9 +29,11 @@ done
 install -D -m 0644 "$docs/bash/lanattach" "$root/usr/share/bash-completion/completions/lanattach"
 install -D -m 0644 "$docs/zsh/_lanattach" "$root/usr/share/zsh/vendor-completions/_lanattach"
 install -D -m 0644 "$docs/fish/lanattach.fish" "$root/usr/share/fish/vendor_completions.d/lanattach.fish"
-# The same binary is the CNI plugin when started as lanattach-cni.
+# The same binary is the CNI plugin when started as lanattach-cni, or by a
+# runtime (CNI_COMMAND set) as "type": "lanattach".
 mkdir -p "$root/usr/lib/cni"
 ln -s ../../bin/lanattach "$root/usr/lib/cni/lanattach-cni"
+ln -s ../../bin/lanattach "$root/usr/lib/cni/lanattach"
 
 mkdir -p "$root/DEBIAN"
 cat >"$root/DEBIAN/control" <<CONTROL

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
@@ -123,6 +124,14 @@ func deleteUnusedVLANs(led *ledger.Ledger, pick func(name string) bool) (deleted
 	if err != nil {
 		return deleted, kept, fmt.Errorf("listing links: %w", err)
 	}
+	links = slices.DeleteFunc(links, func(l netlink.Link) bool {
+		a := l.Attrs()
+		_, isVLAN := l.(*netlink.Vlan)
+		return !isVLAN || !link.IsVLANMark(a.Alias) || a.MasterIndex != 0 || !pick(a.Name)
+	})
+	if len(links) == 0 {
+		return deleted, kept, nil // no candidate: no need to scan the namespaces
+	}
 	used, err := lowersInUse()
 	if err != nil {
 		return deleted, kept, err
@@ -133,9 +142,6 @@ func deleteUnusedVLANs(led *ledger.Ledger, pick func(name string) bool) (deleted
 	}
 	for _, l := range links {
 		a := l.Attrs()
-		if _, isVLAN := l.(*netlink.Vlan); !isVLAN || !link.IsVLANMark(a.Alias) || a.MasterIndex != 0 || !pick(a.Name) {
-			continue
-		}
 		why := recordUse(views, a.Name)
 		if used[a.Index] && why == "" {
 			why = "a link in some namespace sits on it"

@@ -21,6 +21,8 @@ type Attachment struct {
 	// or "attaching" (a run is making it now).
 	State  string `json:"state"`
 	Record string `json:"record,omitempty"`
+	// Extra is the record's Spec.Extra; MarshalJSON shows it by group.
+	Extra map[string]string `json:"-"`
 }
 
 // List returns every slave lanattach made off a parent in the namespace it
@@ -52,7 +54,7 @@ func List() ([]Attachment, error) {
 	})
 	for _, v := range views {
 		if i, ok := seen[v.ID]; ok {
-			out[i].State = stateOf(v)
+			out[i].State, out[i].Extra = stateOf(v), v.Extra
 			continue
 		}
 		out = append(out, recordedAttachment(v))
@@ -79,7 +81,7 @@ func stateOf(v recView) string {
 func recordedAttachment(v recView) Attachment {
 	a := Attachment{Target: TargetInfo{PID: v.Target.PID, Name: v.Target.Name, Path: v.Target.Path, Inode: v.Target.Inode},
 		Interface: v.Name, Parent: v.Parent, Type: link.Type{Kind: v.Kind, Mode: v.Mode, Flag: v.Flag},
-		MAC: v.MAC, Addresses: append([]string{}, v.Addresses...), State: stateOf(v), Record: v.ID}
+		MAC: v.MAC, Addresses: append([]string{}, v.Addresses...), State: stateOf(v), Record: v.ID, Extra: v.Extra}
 	if v.Slave != nil {
 		a.Interface, a.MAC = v.Slave.Attrs().Name, v.Slave.Attrs().HardwareAddr.String()
 	}

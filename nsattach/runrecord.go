@@ -38,7 +38,7 @@ func (r *attachRun) begin() error {
 		Target: ledger.Target{Path: r.target.Spec.NSPath(), Name: r.target.Spec.Name, PID: r.target.Spec.PID,
 			Inode: r.target.Inode, NSID: nsid},
 		Parent: r.spec.Parent.Name(), TempName: tmp, Name: r.name,
-		Kind: t.Kind, Mode: t.Mode, Flag: t.Flag, Addresses: []string{}}
+		Kind: t.Kind, Mode: t.Mode, Flag: t.Flag, Addresses: []string{}, Extra: r.spec.Extra}
 	if r.parent.Link != nil {
 		r.rec.ParentIndex = r.parent.Link.Attrs().Index
 	}

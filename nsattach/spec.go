@@ -39,6 +39,10 @@ type Spec struct {
 	Probe    arpcheck.ProbeConfig
 	Announce bool
 	DryRun   bool
+	// Extra is kept in the attachment's record as is (ledger.Record.Extra):
+	// a front door's own ids, e.g. a CNI container id. Keys named
+	// "GROUP.KEY" show in list's JSON as "GROUP": {"KEY": value}.
+	Extra map[string]string
 }
 
 // Parse checks f and returns the request it describes. Every error is an

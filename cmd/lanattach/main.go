@@ -7,6 +7,7 @@ package main
 import (
 	"os"
 
+	"github.com/lanattach/lanattach/cni"
 	"github.com/urfave/cli/v2"
 )
 
@@ -17,6 +18,9 @@ var (
 )
 
 func main() {
+	if cni.Invoked(os.Args[0], os.Getenv) { // CNI_COMMAND set, or run as lanattach-cni
+		os.Exit(cni.Main(version))
+	}
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
 

@@ -66,6 +66,9 @@ func (l *LAN) NewPIDTarget(t testing.TB) int {
 	return cmd.Process.Pid
 }
 
+// NetnsPath is the file of named netns name, as a CNI runtime passes it.
+func NetnsPath(name string) string { return "/run/netns/" + name }
+
 // PIDPath is the netns path of process pid, usable as ns in Exec and
 // Snapshot.
 func PIDPath(pid int) string { return "/proc/" + strconv.Itoa(pid) + "/ns/net" }
