@@ -52,6 +52,9 @@ func TestRollback(t *testing.T) {
 	t.Parallel()
 	points := append(nsattach.Steps(), nsattach.KillPoints...)
 	for _, v := range rollbackVariants {
+		if sandbox.InVM() && v.kernel == "" {
+			continue // covered on the host; the VM runs what needs its kernel
+		}
 		for _, p := range points {
 			if strings.HasPrefix(p, "vlan") && v.name != "vlan" || p == "record.tmp" {
 				continue // no VLAN is made; record.tmp fails before any change (TestKillAtEveryPoint)
