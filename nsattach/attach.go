@@ -9,6 +9,7 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/dhcp"
 	"github.com/lanattach/lanattach/internal/failpoint"
 	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
@@ -27,6 +28,7 @@ type Result struct {
 	Routes      []string    `json:"routes"`
 	Probe       ProbeResult `json:"probe"`
 	Record      string      `json:"record"`
+	Lease       *LeaseInfo  `json:"lease,omitempty"`
 }
 
 // ProbeResult says how the addresses were checked.
@@ -68,8 +70,10 @@ type attachRun struct {
 	ndpIfi     *net.Interface
 	hw         net.HardwareAddr
 	dad        *arpcheck.DADWatch
-	unlock     func()    // releases the host-wide lock
-	probeStart time.Time // when the address checks began
+	unlock     func()       // releases the host-wide lock
+	probeStart time.Time    // when the address checks began
+	lease      *dhcp.Lease  // --ip dhcp
+	dhcpc      *dhcp.Client // its client, open until the run ends
 	res        Result
 }
 
@@ -120,6 +124,9 @@ func (r *attachRun) close() {
 	if r.ndp != nil {
 		r.ndp.Close()
 	}
+	if r.dhcpc != nil {
+		r.dhcpc.Close()
+	}
 	r.releaseLock()
 	if r.runLock != nil {
 		r.runLock.Release()
@@ -164,8 +171,9 @@ var DetachPoints = []string{"detach.removed"}
 func (r *attachRun) steps() []step {
 	return []step{
 		{"vlan", r.ensureVLAN}, {"create", r.create}, {"rename", r.rename}, {"up", r.up},
-		{"probe", r.probe}, {"addr", r.addAddrs}, {"dad", r.waitDAD}, {"route", r.addRoutes},
-		{"announce", r.announce}, {"lo", r.loUp}, {"alive", r.checkAlive}, {"done", r.finish},
+		{"probe", r.probe}, {"addr", r.addAddrs}, {"dad", r.waitDAD}, {"slaac", r.waitSLAAC},
+		{"route", r.addRoutes}, {"announce", r.announce}, {"lo", r.loUp}, {"alive", r.checkAlive},
+		{"keep", r.keepLease}, {"done", r.finish},
 	}
 }
 

@@ -21,6 +21,8 @@ type Attachment struct {
 	// or "attaching" (a run is making it now).
 	State  string `json:"state"`
 	Record string `json:"record,omitempty"`
+	// Lease is the DHCP lease (--ip dhcp) and when it expires.
+	Lease *LeaseInfo `json:"lease,omitempty"`
 }
 
 // List returns every slave lanattach made off a parent in the namespace it
@@ -52,10 +54,12 @@ func List() ([]Attachment, error) {
 	})
 	for _, v := range views {
 		if i, ok := seen[v.ID]; ok {
-			out[i].State = stateOf(v)
+			out[i].State, out[i].Lease = stateOf(v), leaseInfo(dhcpOf(v.Extra))
 			continue
 		}
-		out = append(out, recordedAttachment(v))
+		a := recordedAttachment(v)
+		a.Lease = leaseInfo(dhcpOf(v.Extra))
+		out = append(out, a)
 	}
 	return out, err
 }

@@ -36,6 +36,9 @@ func (r *attachRun) probe(ctx context.Context) error {
 		return err
 	}
 	r.v4 = v4
+	if err := r.obtainLease(ctx); err != nil {
+		return err
+	}
 	switch {
 	case r.spec.Probe.Mode == arpcheck.ModeOff:
 	case len(r.v4)+len(r.v6) == 0:
@@ -249,7 +252,9 @@ func firstErr(errs ...error) error {
 // for them: deleting the slave removes them.
 func (r *attachRun) assign(ps []netip.Prefix) error {
 	for _, p := range ps {
-		if err := r.th.AddrAdd(r.slave, &netlink.Addr{IPNet: prefixNet(p)}); err != nil {
+		a := &netlink.Addr{IPNet: prefixNet(p)}
+		r.leaseLifetimes(a, p)
+		if err := r.th.AddrAdd(r.slave, a); err != nil {
 			return fmt.Errorf("adding %s to %s in %s: %w", p, r.name, r.target, err)
 		}
 		r.res.Addresses = append(r.res.Addresses, p.String())

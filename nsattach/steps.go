@@ -53,8 +53,12 @@ func (r *attachRun) ensureVLAN(ctx context.Context) error {
 // host netns), and marks it. Until it is marked, only its temporary name,
 // random and recorded beforehand, tells that it is lanattach's.
 func (r *attachRun) create(context.Context) error {
+	mac, err := r.slaveMAC()
+	if err != nil {
+		return err
+	}
 	l := r.spec.Type.Slave(link.SlaveAttrs{Parent: r.parent.Link.Attrs().Index, Name: r.rec.TempName,
-		NsFd: int(r.target.NS.Fd()), MAC: r.spec.MAC, MTU: r.spec.MTU})
+		NsFd: int(r.target.NS.Fd()), MAC: mac, MTU: r.spec.MTU})
 	if err := r.host.LinkAdd(l); err != nil {
 		return fmt.Errorf("creating %s slave of %s in %s%s: %w", r.spec.Type.Kind, r.spec.Parent.Name(),
 			r.target, r.createOpts(), err)
@@ -69,7 +73,6 @@ func (r *attachRun) create(context.Context) error {
 	if err := failpoint.Hit("create.made"); err != nil {
 		return err
 	}
-	var err error
 	if r.slave, err = r.th.LinkByName(r.rec.TempName); err != nil {
 		return fmt.Errorf("finding new slave %s in %s: %w", r.rec.TempName, r.target, err)
 	}
@@ -128,6 +131,9 @@ func (r *attachRun) rename(context.Context) error {
 func (r *attachRun) up(context.Context) error {
 	err := r.target.Do(func() error {
 		if _, err := sysctl.Sysctl("net/ipv4/conf/"+r.name+"/arp_notify", "1"); err != nil {
+			return err
+		}
+		if err := r.raSysctls(); err != nil {
 			return err
 		}
 		_, err := sysctl.Sysctl("net/ipv6/conf/"+r.name+"/ndisc_notify", "1")

@@ -45,6 +45,7 @@ func newApp() *cli.App {
 			doctorCommand(),
 			completeCommand(),
 			genDocsCommand(),
+			keeperCommand(),
 		},
 	}
 }
