@@ -1,6 +1,7 @@
 package nsattach
 
 import (
+	"fmt"
 	"net/netip"
 	"time"
 )
@@ -100,4 +101,28 @@ func checkDHCP(f Flags, s Spec) error {
 		}
 	}
 	return nil
+}
+
+// planDynamic renders --ip dhcp and --ip slaac for --dry-run.
+func (r *attachRun) planDynamic() []string {
+	var out []string
+	a, d := r.spec.Addrs, r.spec.Dynamic
+	accept := "0"
+	if a.SLAAC {
+		accept = "2"
+	}
+	out = append(out, fmt.Sprintf("%s sysctl -qw net.ipv6.conf.%s.accept_ra=%s net.ipv6.conf.%s.autoconf=%s",
+		r.nsenter(), r.name, accept, r.name, map[string]string{"0": "0", "2": "1"}[accept]))
+	if a.DHCP {
+		out = append(out, fmt.Sprintf("# --ip dhcp: DHCP on %s within %s; the leased address is probed (DECLINE on a clash),"+
+			" added with the lease's lifetime, the default route goes via the lease's router", r.name, d.DHCPTimeout),
+			fmt.Sprintf("# --ip dhcp: `lanattach %s --record RECORD-ID` keeps the lease until detach", KeeperCommand))
+	}
+	if a.SLAAC {
+		out = append(out, fmt.Sprintf("# --ip slaac: wait up to %s for a global address from router advertisements", d.RATimeout))
+	}
+	if d.ResolvConf != "" {
+		out = append(out, "# --resolv-conf: write the lease's DNS servers to "+d.ResolvConf)
+	}
+	return out
 }
