@@ -30,7 +30,7 @@ deps:
 
 # unit runs the tests that need no root and no namespaces.
 unit:
-	$(GO) test -count=1 ./arpcheck/... ./link/... ./nsattach/... ./doctor/... ./cmd/...
+	$(GO) test -count=1 ./arpcheck/... ./dhcp/... ./link/... ./nsattach/... ./doctor/... ./cmd/...
 
 # hosttest runs every test on this machine's kernel (root, namespaces).
 hosttest: deps build

@@ -46,7 +46,7 @@ func (d *dnsmasq) Log() string {
 // startDnsmasq runs dnsmasq on iface in netns ns: DHCP only (no DNS),
 // router routerIP, DNS server dnsIP, range from-to with a 2-minute
 // lease, plus extra options. It waits until dnsmasq says it serves.
-func startDnsmasq(t *testing.T, ns, iface, from, to string, extra ...string) *dnsmasq {
+func startDnsmasq(t testing.TB, ns, iface, from, to string, extra ...string) *dnsmasq {
 	t.Helper()
 	if _, err := exec.LookPath("dnsmasq"); err != nil {
 		t.Fatalf("dnsmasq not installed (hack/deps.sh installs dnsmasq-base): %v", err)
@@ -74,7 +74,7 @@ func startDnsmasq(t *testing.T, ns, iface, from, to string, extra ...string) *dn
 }
 
 // leased returns the addresses in dnsmasq's lease file.
-func (d *dnsmasq) leased(t *testing.T) []string {
+func (d *dnsmasq) leased(t testing.TB) []string {
 	t.Helper()
 	b, err := os.ReadFile(d.leases)
 	if os.IsNotExist(err) {
@@ -96,7 +96,7 @@ func (d *dnsmasq) leased(t *testing.T) []string {
 func (d *dnsmasq) count(s string) int { return strings.Count(d.Log(), s) }
 
 // eventually polls cond every 100 ms until it holds, failing after wait.
-func eventually(t *testing.T, wait time.Duration, what string, cond func() bool) {
+func eventually(t testing.TB, wait time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(wait)
 	for !cond() {
