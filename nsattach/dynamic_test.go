@@ -17,7 +17,7 @@ func TestParseDynamic(t *testing.T) {
 		{"dhcp with IPv6 and a route", "", func(f *Flags) {
 			f.IPs, f.Routes = []string{"dhcp", "2001:db8::5/64"}, []string{"203.0.113.0/24 via 198.51.100.1"}
 		}, func(s Spec) bool { return s.Addrs.DHCP && len(s.Addrs.Routes) == 1 }},
-		{"slaac", "", func(f *Flags) { f.IPs, f.RATimeout = []string{"slaac"}, 3 * time.Second },
+		{"slaac", "", func(f *Flags) { f.IPs, f.RATimeout = []string{"slaac"}, 3*time.Second },
 			func(s Spec) bool { return s.Addrs.SLAAC && s.Dynamic.RATimeout == 3*time.Second }},
 		{"stable mac", "", func(f *Flags) { f.IPs, f.MAC, f.MACSeed = []string{"dhcp"}, "stable", "web" },
 			func(s Spec) bool { return s.MAC == nil && s.Dynamic.MACSeed == "web" }},
