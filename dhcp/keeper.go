@@ -48,6 +48,9 @@ func (k *Keeper) Run(ctx context.Context) error {
 				k.Lease.RenewAt().Format(time.RFC3339))
 		}
 		l, err := k.extend(ctx, now.Before(k.Lease.RebindAt()))
+		if err == nil && l.Addr != k.Lease.Addr {
+			return fmt.Errorf("the server moved the lease of %s to %s: attach again to take it", k.Lease.Addr, l.Addr)
+		}
 		if err == nil {
 			if err := k.Renewed(l); err != nil {
 				return err
