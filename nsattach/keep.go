@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/lanattach/lanattach/link"
 )
@@ -78,22 +79,32 @@ func isKeeper(pid int, id string) bool {
 }
 
 // stopKeeper ends the keeper pid of record id, if it still runs, and
-// waits for it to be gone.
+// waits for it to be gone: SIGTERM, then SIGKILL for a keeper that hangs
+// (or was stopped).
 func stopKeeper(pid int, id string) error {
-	if pid <= 0 || !isKeeper(pid, id) {
-		return nil
-	}
-	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
-		return fmt.Errorf("stopping DHCP keeper %d: %w", pid, err)
-	}
-	for range keeperStopPolls {
-		if !isKeeper(pid, id) || zombie(pid) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+		if pid <= 0 || !isKeeper(pid, id) {
 			return nil
 		}
-		sleepPoll()
+		if err := syscall.Kill(pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+			return fmt.Errorf("stopping DHCP keeper %d: %w", pid, err)
+		}
+		for range keeperStopPolls {
+			if !isKeeper(pid, id) || zombie(pid) {
+				return nil
+			}
+			time.Sleep(keeperStopPoll)
+		}
 	}
 	return fmt.Errorf("DHCP keeper %d of record %s did not stop", pid, id)
 }
+
+// keeperStopPolls and keeperStopPoll bound the wait for a keeper to stop
+// after each signal.
+const (
+	keeperStopPolls = 60
+	keeperStopPoll  = 50 * time.Millisecond
+)
 
 // zombie reports whether pid has exited but is not yet reaped.
 func zombie(pid int) bool {

@@ -5,14 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 )
-
-// keeperStopPolls bounds the wait for a keeper to stop (x 50 ms).
-const keeperStopPolls = 100
-
-// sleepPoll waits between looks at a stopping keeper.
-func sleepPoll() { time.Sleep(50 * time.Millisecond) }
 
 // writeResolvConf writes the lease's DNS servers (and domain) to
 // --resolv-conf; rollback puts back what was there.
