@@ -127,13 +127,11 @@ func (r *attachRun) rename(context.Context) error {
 	}
 }
 
-// up turns on arp_notify/ndisc_notify and brings the slave up.
+// up turns on arp_notify/ndisc_notify, sets how the slave takes router
+// advertisements (raSysctls) and brings it up.
 func (r *attachRun) up(context.Context) error {
 	err := r.target.Do(func() error {
 		if _, err := sysctl.Sysctl("net/ipv4/conf/"+r.name+"/arp_notify", "1"); err != nil {
-			return err
-		}
-		if err := r.raSysctls(); err != nil {
 			return err
 		}
 		_, err := sysctl.Sysctl("net/ipv6/conf/"+r.name+"/ndisc_notify", "1")
@@ -144,6 +142,9 @@ func (r *attachRun) up(context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("setting arp_notify on %s in %s: %w", r.name, r.target, err)
+	}
+	if err := r.target.Do(r.raSysctls); err != nil {
+		return err
 	}
 	if err := r.th.LinkSetUp(r.slave); err != nil {
 		return fmt.Errorf("bringing %s up in %s: %w", r.name, r.target, err)
