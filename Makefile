@@ -31,7 +31,7 @@ deps:
 
 # unit runs the tests that need no root and no namespaces.
 unit:
-	$(GO) test -count=1 ./arpcheck/... ./link/... ./nsattach/... ./doctor/... ./cni/... ./cmd/...
+	$(GO) test -count=1 ./arpcheck/... ./dhcp/... ./link/... ./nsattach/... ./doctor/... ./cni/... ./cmd/...
 
 # hosttest runs every test on this machine's kernel (root, namespaces),
 # printing failures, package results and the skipped tests by reason.

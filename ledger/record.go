@@ -167,6 +167,18 @@ func (l *Ledger) List() ([]Record, error) {
 	return out, errors.Join(errs...)
 }
 
+// ErrNoRecord says a record does not exist.
+var ErrNoRecord = errors.New("no such record")
+
+// Get reads record id; ErrNoRecord when there is none.
+func (l *Ledger) Get(id string) (Record, error) {
+	r, err := l.read(id)
+	if errors.Is(err, os.ErrNotExist) {
+		return r, fmt.Errorf("record %s: %w", id, ErrNoRecord)
+	}
+	return r, err
+}
+
 // read reads record id.
 func (l *Ledger) read(id string) (Record, error) {
 	var r Record

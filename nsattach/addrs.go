@@ -28,6 +28,8 @@ func (r Route) String() string {
 
 // Addrs are the addresses and routes a slave gets.
 type Addrs struct {
+	DHCP     bool // --ip dhcp: IPv4 from the LAN's DHCP server
+	SLAAC    bool // --ip slaac: IPv6 from router advertisements
 	Static   []netip.Prefix
 	Auto     []arpcheck.Pool // one per family, for --ip auto
 	Gateways []netip.Addr    // at most one per family
@@ -36,6 +38,7 @@ type Addrs struct {
 
 // families reports which address families the slave will have.
 func (a Addrs) families() (v4, v6 bool) {
+	v4, v6 = a.DHCP, a.SLAAC
 	for _, p := range a.Static {
 		v4, v6 = v4 || p.Addr().Is4(), v6 || p.Addr().Is6()
 	}
@@ -99,6 +102,12 @@ func parseStatic(a *Addrs, ips []string) (auto bool, err error) {
 	for _, s := range ips {
 		if s == "auto" {
 			auto = true
+			continue
+		}
+		if s == "dhcp" || s == "slaac" {
+			if err := a.setDynamic(s); err != nil {
+				return false, err
+			}
 			continue
 		}
 		p, err := netip.ParsePrefix(s)

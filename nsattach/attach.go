@@ -9,6 +9,7 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/dhcp"
 	"github.com/lanattach/lanattach/internal/failpoint"
 	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
@@ -27,6 +28,7 @@ type Result struct {
 	Routes      []string    `json:"routes"`
 	Probe       ProbeResult `json:"probe"`
 	Record      string      `json:"record"`
+	Lease       *LeaseInfo  `json:"lease,omitempty"`
 }
 
 // ProbeResult says how the addresses were checked.
@@ -75,6 +77,8 @@ type attachRun struct {
 	guard      *arpcheck.NDPGuard // watches the IPv6 addresses added with NODAD
 	unlock     func()             // releases the host-wide lock
 	probeStart time.Time          // when the address checks began
+	lease      *dhcp.Lease        // --ip dhcp
+	dhcpc      *dhcp.Client       // its client, open until the run ends
 	res        Result
 }
 
@@ -131,6 +135,9 @@ func (r *attachRun) close() {
 	if r.ndp != nil {
 		r.ndp.Close()
 	}
+	if r.dhcpc != nil {
+		r.dhcpc.Close()
+	}
 	r.releaseLock()
 	if r.runLock != nil {
 		r.runLock.Release()
@@ -175,8 +182,9 @@ var DetachPoints = []string{"detach.removed"}
 func (r *attachRun) steps() []step {
 	return []step{
 		{"vlan", r.ensureVLAN}, {"create", r.create}, {"rename", r.rename}, {"up", r.up},
-		{"probe", r.probe}, {"addr", r.addAddrs}, {"dad", r.waitDAD}, {"route", r.addRoutes},
-		{"announce", r.announce}, {"lo", r.loUp}, {"alive", r.checkAlive}, {"guard", r.endGuard}, {"done", r.finish},
+		{"probe", r.probe}, {"addr", r.addAddrs}, {"dad", r.waitDAD}, {"slaac", r.waitSLAAC},
+		{"route", r.addRoutes}, {"announce", r.announce}, {"lo", r.loUp}, {"alive", r.checkAlive},
+		{"guard", r.endGuard}, {"keep", r.keepLease}, {"done", r.finish},
 	}
 }
 

@@ -48,7 +48,7 @@ func (r *attachRun) waitDAD(ctx context.Context) error {
 // addRoutes installs the default routes and the --route routes. Like the
 // addresses, they go with the slave on rollback.
 func (r *attachRun) addRoutes(context.Context) error {
-	var routes []Route
+	routes := r.leaseRoutes()
 	for _, gw := range r.spec.Addrs.Gateways {
 		routes = append(routes, Route{Via: gw})
 	}

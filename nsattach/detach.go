@@ -103,6 +103,9 @@ func (d *Detached) remove(th netlinksafe.Handle, t *Target, led *ledger.Ledger, 
 		return nil
 	}
 	if rec != nil {
+		if err := endLease(t, l.Attrs().Name, rec.Record); err != nil {
+			return err
+		}
 		rec.State = ledger.Detaching
 		if err := led.Put(&rec.Record); err != nil {
 			return err

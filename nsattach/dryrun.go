@@ -34,6 +34,9 @@ func (r *attachRun) plan() []string {
 	if r.spec.MAC != nil {
 		opts += " address " + r.spec.MAC.String()
 	}
+	if r.spec.Dynamic.MACSeed != "" && r.parent.Link != nil {
+		opts += " address " + link.StableMAC(r.parent.Link.Attrs().HardwareAddr, r.spec.Dynamic.MACSeed).String()
+	}
 	if r.spec.MTU != 0 {
 		opts += fmt.Sprintf(" mtu %d", r.spec.MTU)
 	}
@@ -72,6 +75,7 @@ func (r *attachRun) planAddrs(in string) []string {
 		add("# --ip auto: the lowest free address of %s, checked against the host and the LAN", rng)
 		add("%s addr add <auto>/%d dev %s%s", in, pool.Subnet.Bits(), r.name, r.nodad(pool.Subnet.Addr()))
 	}
+	out = append(out, r.planDynamic()...)
 	for _, gw := range a.Gateways {
 		add("%s route add default via %s dev %s", in, gw, r.name)
 	}

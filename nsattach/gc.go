@@ -51,7 +51,7 @@ func GC(ctx context.Context) (*GCResult, error) {
 			errs = append(errs, rollbackRecord(led, v))
 			res.RolledBack = append(res.RolledBack, v.ID)
 		case v.gone():
-			errs = append(errs, led.Remove(v.ID))
+			errs = append(errs, stopRecordKeeper(v.Record), led.Remove(v.ID))
 			res.Forgotten = append(res.Forgotten, v.ID)
 		}
 	}
@@ -67,6 +67,9 @@ func GC(ctx context.Context) (*GCResult, error) {
 // by its mark in the target's namespace whatever path leads there, and lo
 // if it brought lo up. Then it removes the record.
 func rollbackRecord(led *ledger.Ledger, v recView) error {
+	if err := stopRecordKeeper(v.Record); err != nil {
+		return err
+	}
 	if v.Slave != nil {
 		if err := deleteByNSID(v.Target.NSID, v.Slave.Attrs().Index); err != nil {
 			return fmt.Errorf("rolling back record %s: %w", v.ID, err)

@@ -23,6 +23,8 @@ type Attachment struct {
 	Record string `json:"record,omitempty"`
 	// Extra is the record's Spec.Extra; MarshalJSON shows it by group.
 	Extra map[string]string `json:"-"`
+	// Lease is the DHCP lease (--ip dhcp) and when it expires.
+	Lease *LeaseInfo `json:"lease,omitempty"`
 }
 
 // List returns every slave lanattach made off a parent in the namespace it
@@ -54,10 +56,12 @@ func List() ([]Attachment, error) {
 	})
 	for _, v := range views {
 		if i, ok := seen[v.ID]; ok {
-			out[i].State, out[i].Extra = stateOf(v), v.Extra
+			out[i].State, out[i].Extra, out[i].Lease = stateOf(v), v.Extra, leaseInfo(dhcpOf(v.Extra))
 			continue
 		}
-		out = append(out, recordedAttachment(v))
+		a := recordedAttachment(v)
+		a.Lease = leaseInfo(dhcpOf(v.Extra))
+		out = append(out, a)
 	}
 	return out, err
 }

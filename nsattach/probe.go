@@ -45,6 +45,9 @@ func (r *attachRun) probe(ctx context.Context) error {
 	if err := r.startGuard(v6.addrs); err != nil {
 		return err
 	}
+	if err := r.obtainLease(ctx); err != nil {
+		return err
+	}
 	switch {
 	case r.spec.Probe.Mode == arpcheck.ModeOff:
 	case len(r.v4)+len(r.v6) == 0:
@@ -205,7 +208,9 @@ func (r *attachRun) assign(ps []netip.Prefix) error {
 				return err
 			}
 		}
-		if err := r.th.AddrAdd(r.slave, &netlink.Addr{IPNet: prefixNet(p), Flags: r.addrFlags(p)}); err != nil {
+		a := &netlink.Addr{IPNet: prefixNet(p), Flags: r.addrFlags(p)}
+		r.leaseLifetimes(a, p)
+		if err := r.th.AddrAdd(r.slave, a); err != nil {
 			return fmt.Errorf("adding %s to %s in %s: %w", p, r.name, r.target, err)
 		}
 		r.res.Addresses = append(r.res.Addresses, p.String())

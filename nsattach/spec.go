@@ -24,6 +24,8 @@ type Flags struct {
 	Probe                                  string
 	ProbeTimeout                           time.Duration
 	NoAnnounce, DryRun                     bool
+	DHCPTimeout, RATimeout                 time.Duration
+	MACSeed, ResolvConf                    string
 }
 
 // Spec is a checked attach request. Parse builds it from Flags without
@@ -43,6 +45,7 @@ type Spec struct {
 	// a front door's own ids, e.g. a CNI container id. Keys named
 	// "GROUP.KEY" show in list's JSON as "GROUP": {"KEY": value}.
 	Extra map[string]string
+	Dynamic  Dynamic // --ip dhcp, --ip slaac, --mac stable
 }
 
 // Parse checks f and returns the request it describes. Every error is an
@@ -80,6 +83,9 @@ func Parse(f Flags) (Spec, error) {
 	if s.Addrs, err = parseAddrs(f); err != nil {
 		return Spec{}, err
 	}
+	if s.Dynamic, err = parseDynamic(f, s); err != nil {
+		return Spec{}, err
+	}
 	return s, nil
 }
 
@@ -93,7 +99,7 @@ func asInput(err error) error {
 
 // parseMAC reads --mac: a unicast Ethernet address, macvlan only.
 func parseMAC(s string, t link.Type) (net.HardwareAddr, error) {
-	if s == "" {
+	if s == "" || s == "stable" { // stable: see parseDynamic
 		return nil, nil
 	}
 	if t.Kind != "macvlan" {

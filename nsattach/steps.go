@@ -53,8 +53,12 @@ func (r *attachRun) ensureVLAN(ctx context.Context) error {
 // host netns), and marks it. Until it is marked, only its temporary name,
 // random and recorded beforehand, tells that it is lanattach's.
 func (r *attachRun) create(context.Context) error {
+	mac, err := r.slaveMAC()
+	if err != nil {
+		return err
+	}
 	l := r.spec.Type.Slave(link.SlaveAttrs{Parent: r.parent.Link.Attrs().Index, Name: r.rec.TempName,
-		NsFd: int(r.target.NS.Fd()), MAC: r.spec.MAC, MTU: r.spec.MTU})
+		NsFd: int(r.target.NS.Fd()), MAC: mac, MTU: r.spec.MTU})
 	if err := r.host.LinkAdd(l); err != nil {
 		return fmt.Errorf("creating %s slave of %s in %s%s: %w", r.spec.Type.Kind, r.spec.Parent.Name(),
 			r.target, r.createOpts(), err)
@@ -69,7 +73,6 @@ func (r *attachRun) create(context.Context) error {
 	if err := failpoint.Hit("create.made"); err != nil {
 		return err
 	}
-	var err error
 	if r.slave, err = r.th.LinkByName(r.rec.TempName); err != nil {
 		return fmt.Errorf("finding new slave %s in %s: %w", r.rec.TempName, r.target, err)
 	}
@@ -124,7 +127,8 @@ func (r *attachRun) rename(context.Context) error {
 	}
 }
 
-// up turns on arp_notify/ndisc_notify and brings the slave up.
+// up turns on arp_notify/ndisc_notify, sets how the slave takes router
+// advertisements (raSysctls) and brings it up.
 func (r *attachRun) up(context.Context) error {
 	err := r.target.Do(func() error {
 		if _, err := sysctl.Sysctl("net/ipv4/conf/"+r.name+"/arp_notify", "1"); err != nil {
@@ -138,6 +142,9 @@ func (r *attachRun) up(context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("setting arp_notify on %s in %s: %w", r.name, r.target, err)
+	}
+	if err := r.target.Do(r.raSysctls); err != nil {
+		return err
 	}
 	if err := r.th.LinkSetUp(r.slave); err != nil {
 		return fmt.Errorf("bringing %s up in %s: %w", r.name, r.target, err)

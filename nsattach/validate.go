@@ -91,6 +91,9 @@ func checkVia(flag, what string, gw netip.Addr, a Addrs) error {
 			return Inputf(flag, "%s%s is the slave's own address (--ip), not a router", what, gw)
 		}
 	}
+	if a.DHCP && gw.Is4() && flag == "--route" {
+		return nil // on the leased subnet, known only once leased
+	}
 	for _, s := range a.subnets() {
 		if !s.Contains(gw) {
 			continue

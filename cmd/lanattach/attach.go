@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/lanattach/lanattach/arpcheck"
 	"github.com/lanattach/lanattach/nsattach"
@@ -20,13 +22,17 @@ func attachFlags() []cli.Flag {
 		&cli.StringFlag{Name: "ipvlan-mode", Value: "l2", Usage: "l2, l3 or l3s"},
 		&cli.StringFlag{Name: "ipvlan-flag", Value: "bridge", Usage: "bridge, private or vepa"},
 		&cli.StringFlag{Name: "name", Usage: "interface name in the target (default eth1, else the next free ethN)"},
-		&cli.StringSliceFlag{Name: "ip", Usage: "`ADDR/PREFIX` to assign, IPv4 or IPv6, or auto (needs --subnet); repeatable"},
+		&cli.StringSliceFlag{Name: "ip", Usage: "`ADDR/PREFIX` to assign, IPv4 or IPv6, or auto (needs --subnet), dhcp (IPv4 lease, kept renewed) or slaac (IPv6 from router advertisements); repeatable"},
 		&cli.StringSliceFlag{Name: "subnet", Usage: "the LAN's `CIDR`, one per family; needed by --ip auto"},
 		&cli.StringSliceFlag{Name: "ip-range", Usage: "restrict --ip auto to `CIDR`"},
 		&cli.StringSliceFlag{Name: "exclude", Usage: "never pick `IP` with --ip auto; repeatable"},
 		&cli.StringSliceFlag{Name: "gateway", Usage: "default route via `IP`, one per family"},
 		&cli.StringSliceFlag{Name: "route", Usage: "extra route \"`DEST[ via GW]`\"; repeatable"},
-		&cli.StringFlag{Name: "mac", Usage: "slave `MAC` (macvlan only)"},
+		&cli.StringFlag{Name: "mac", Usage: "slave `MAC` (macvlan only), or stable: derived from the parent's MAC and --mac-seed"},
+		&cli.StringFlag{Name: "mac-seed", Usage: "with --mac stable: a `NAME` (like the container's) the MAC is derived from"},
+		&cli.DurationFlag{Name: "dhcp-timeout", Value: nsattach.DefaultDynamicTimeout, Usage: "with --ip dhcp: how long to wait for an offer"},
+		&cli.DurationFlag{Name: "ra-timeout", Value: nsattach.DefaultDynamicTimeout, Usage: "with --ip slaac: how long to wait for a global IPv6 address"},
+		&cli.StringFlag{Name: "resolv-conf", Usage: "with --ip dhcp: write the lease's DNS servers to `PATH`"},
 		&cli.IntFlag{Name: "mtu", Usage: "slave MTU `N`, at most the parent's"},
 		&cli.StringFlag{Name: "probe", Value: "fast", Usage: "address-clash probing: fast, rfc or off"},
 		&cli.DurationFlag{Name: "probe-timeout", Value: arpcheck.DefaultWindow, Usage: "the whole probe window in fast mode"},
@@ -58,6 +64,8 @@ func attachFlagValues(c *cli.Context) nsattach.Flags {
 		Gateways: c.StringSlice("gateway"), Routes: c.StringSlice("route"),
 		MAC: c.String("mac"), MTU: c.Int("mtu"), Probe: c.String("probe"),
 		ProbeTimeout: c.Duration("probe-timeout"), NoAnnounce: c.Bool("no-announce"), DryRun: c.Bool("dry-run"),
+		DHCPTimeout: c.Duration("dhcp-timeout"), RATimeout: c.Duration("ra-timeout"),
+		MACSeed: c.String("mac-seed"), ResolvConf: c.String("resolv-conf"),
 	}
 }
 
@@ -107,6 +115,22 @@ func printAttach(w io.Writer, r *nsattach.Result) {
 	for _, c := range r.Probe.Checks {
 		fmt.Fprintf(w, "  checked %s: %s in %d ms\n", c.IP, c.Check, c.DurationMS)
 	}
+	if l := r.Lease; l != nil {
+		fmt.Fprintf(w, "  lease %s from %s until %s (dns %s), kept by pid %d\n", l.Address, l.Server,
+			l.Expires.Local().Format(time.RFC3339), joinAddrs(l.DNS), l.Keeper)
+	}
+}
+
+// joinAddrs renders addresses comma-separated, "none" for none.
+func joinAddrs(as []netip.Addr) string {
+	if len(as) == 0 {
+		return "none"
+	}
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = a.String()
+	}
+	return strings.Join(s, ",")
 }
 
 // describeTarget names a target for people.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/lanattach/lanattach/nsattach"
 	"github.com/urfave/cli/v2"
@@ -42,8 +43,12 @@ func printList(w io.Writer, as []nsattach.Attachment) {
 		if a.Flag != "" {
 			mode += "/" + a.Flag
 		}
+		addrs := strings.Join(a.Addresses, ",")
+		if a.Lease != nil {
+			addrs += " (lease until " + a.Lease.Expires.Local().Format(time.RFC3339) + ")"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", describeTarget(a.Target), a.Interface, a.Parent, mode,
-			a.MAC, strings.Join(a.Addresses, ","), a.State)
+			a.MAC, addrs, a.State)
 	}
 	tw.Flush()
 }

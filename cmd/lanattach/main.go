@@ -49,6 +49,7 @@ func newApp() *cli.App {
 			doctorCommand(),
 			completeCommand(),
 			genDocsCommand(),
+			keeperCommand(),
 		},
 	}
 }
