@@ -27,6 +27,7 @@ type Result struct {
 	Routes      []string    `json:"routes"`
 	Probe       ProbeResult `json:"probe"`
 	Record      string      `json:"record"`
+	HostAccess  *HostAccess `json:"host_access,omitempty"`
 }
 
 // ProbeResult says how the addresses were checked.
@@ -71,6 +72,7 @@ type attachRun struct {
 	unlock     func()    // releases the host-wide lock
 	probeStart time.Time // when the address checks began
 	res        Result
+	ha         hostAccessRun
 }
 
 // Attach checks spec against the system, records what it is about to do,
@@ -153,7 +155,7 @@ func Steps() []string {
 // KillPoints are the failpoints inside steps, where a kill leaves a
 // half-made change behind: a slave or a VLAN not yet marked or renamed, a
 // record half written.
-var KillPoints = []string{"record.tmp", "vlan.made", "vlan.marked", "create.made"}
+var KillPoints = []string{"record.tmp", "vlan.made", "vlan.marked", "create.made", "shim.made", "shim.marked"}
 
 // DetachPoints are the failpoints of detach.
 var DetachPoints = []string{"detach.removed"}
@@ -165,7 +167,7 @@ func (r *attachRun) steps() []step {
 	return []step{
 		{"vlan", r.ensureVLAN}, {"create", r.create}, {"rename", r.rename}, {"up", r.up},
 		{"probe", r.probe}, {"addr", r.addAddrs}, {"dad", r.waitDAD}, {"route", r.addRoutes},
-		{"announce", r.announce}, {"lo", r.loUp}, {"alive", r.checkAlive}, {"done", r.finish},
+		{"shim", r.hostAccess}, {"announce", r.announce}, {"lo", r.loUp}, {"alive", r.checkAlive}, {"done", r.finish},
 	}
 }
 

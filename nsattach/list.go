@@ -21,6 +21,9 @@ type Attachment struct {
 	// or "attaching" (a run is making it now).
 	State  string `json:"state"`
 	Record string `json:"record,omitempty"`
+	// Shim is the host-side shim the host reaches the slave through
+	// (--host-access).
+	Shim string `json:"shim,omitempty"`
 }
 
 // List returns every slave lanattach made off a parent in the namespace it
@@ -52,7 +55,7 @@ func List() ([]Attachment, error) {
 	})
 	for _, v := range views {
 		if i, ok := seen[v.ID]; ok {
-			out[i].State = stateOf(v)
+			out[i].State, out[i].Shim = stateOf(v), v.Extra[extraShim]
 			continue
 		}
 		out = append(out, recordedAttachment(v))
@@ -79,7 +82,8 @@ func stateOf(v recView) string {
 func recordedAttachment(v recView) Attachment {
 	a := Attachment{Target: TargetInfo{PID: v.Target.PID, Name: v.Target.Name, Path: v.Target.Path, Inode: v.Target.Inode},
 		Interface: v.Name, Parent: v.Parent, Type: link.Type{Kind: v.Kind, Mode: v.Mode, Flag: v.Flag},
-		MAC: v.MAC, Addresses: append([]string{}, v.Addresses...), State: stateOf(v), Record: v.ID}
+		MAC: v.MAC, Addresses: append([]string{}, v.Addresses...), State: stateOf(v), Record: v.ID,
+		Shim: v.Extra[extraShim]}
 	if v.Slave != nil {
 		a.Interface, a.MAC = v.Slave.Attrs().Name, v.Slave.Attrs().HardwareAddr.String()
 	}

@@ -3,6 +3,7 @@ package nsattach
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/lanattach/lanattach/arpcheck"
@@ -24,6 +25,8 @@ type Flags struct {
 	Probe                                  string
 	ProbeTimeout                           time.Duration
 	NoAnnounce, DryRun                     bool
+	HostAccess                             bool     // --host-access
+	ShimIPs                                []string // --shim-ip
 }
 
 // Spec is a checked attach request. Parse builds it from Flags without
@@ -39,6 +42,10 @@ type Spec struct {
 	Probe    arpcheck.ProbeConfig
 	Announce bool
 	DryRun   bool
+	// HostAccess: the host reaches the slave through the parent's shim,
+	// from ShimIPs (one per family) or the parent's own addresses.
+	HostAccess bool
+	ShimIPs    []netip.Prefix
 }
 
 // Parse checks f and returns the request it describes. Every error is an
@@ -74,6 +81,9 @@ func Parse(f Flags) (Spec, error) {
 		return Spec{}, err
 	}
 	if s.Addrs, err = parseAddrs(f); err != nil {
+		return Spec{}, err
+	}
+	if s.HostAccess, s.ShimIPs, err = parseHostAccess(f, s.Type, s.Addrs); err != nil {
 		return Spec{}, err
 	}
 	return s, nil

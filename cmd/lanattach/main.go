@@ -43,6 +43,7 @@ func newApp() *cli.App {
 			scanCommand(),
 			versionCommand(),
 			doctorCommand(),
+			shimCommand(),
 			completeCommand(),
 			genDocsCommand(),
 		},
