@@ -50,8 +50,8 @@ func ShimName(parent string) string {
 
 // FindShim returns the shim of parent in the netns of h: the link marked
 // as the shim of parent, else nil when no link is called name; a link
-// called name that is not the shim of parent is bad input.
-func FindShim(h netlinksafe.Handle, parent, name string) (netlink.Link, error) {
+// called name that is not the shim of parent is bad input, blamed on flag.
+func FindShim(h netlinksafe.Handle, flag, parent, name string) (netlink.Link, error) {
 	links, err := h.LinkList()
 	if err != nil {
 		return nil, fmt.Errorf("listing links: %w", err)
@@ -67,8 +67,8 @@ func FindShim(h netlinksafe.Handle, parent, name string) (netlink.Link, error) {
 	case err != nil:
 		return nil, fmt.Errorf("looking up %s: %w", name, err)
 	}
-	return nil, invalid("--host-access: shim name %s is taken by an interface lanattach did not make as the shim of %s (alias %q); remove or rename it, or name another shim",
-		name, parent, l.Attrs().Alias)
+	return nil, invalid("%s: shim name %s is taken by an interface lanattach did not make as the shim of %s (alias %q); remove or rename it, or prepare the shim under another name (lanattach shim --name)",
+		flag, name, parent, l.Attrs().Alias)
 }
 
 // MarkedShim returns the link of links marked as the shim of parent, or

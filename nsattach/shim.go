@@ -45,7 +45,7 @@ func (r *attachRun) preflightShim() error {
 	}
 	p := r.spec.Parent.Name()
 	r.ha.name = link.ShimName(p)
-	l, err := link.FindShim(r.host, p, r.ha.name)
+	l, err := link.FindShim(r.host, "--host-access", p, r.ha.name)
 	if err != nil {
 		return asInput(err)
 	}
@@ -136,7 +136,7 @@ func (r *attachRun) hostAccess(ctx context.Context) error {
 // ensureShim returns the parent's shim, made now if there is none.
 func (r *attachRun) ensureShim() (netlink.Link, bool, error) {
 	p := r.spec.Parent.Name()
-	l, err := link.FindShim(r.host, p, r.ha.name)
+	l, err := link.FindShim(r.host, "--host-access", p, r.ha.name)
 	if err != nil || l != nil {
 		if l != nil {
 			r.rec.Extra = withExtra(r.rec.Extra, extraShim, l.Attrs().Name)

@@ -95,7 +95,11 @@ func findShimOf(s ShimSpec) (netlinksafe.Handle, link.Resolved, netlink.Link, er
 	}
 	var l netlink.Link
 	if err == nil {
-		l, err = link.FindShim(h, s.Parent.Name(), s.shimName())
+		flag := "--parent"
+		if s.Name != "" {
+			flag = "--name"
+		}
+		l, err = link.FindShim(h, flag, s.Parent.Name(), s.shimName())
 	}
 	if err != nil {
 		h.Close()

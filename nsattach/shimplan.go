@@ -20,7 +20,7 @@ func ShimPlan(spec ShimSpec) ([]string, error) {
 		if l == nil {
 			return []string{"# no shim of " + p}, nil
 		}
-		return []string{fmt.Sprintf("# unless an attachment still uses it:\nip link del %s", l.Attrs().Name)}, nil
+		return []string{"# unless an attachment still uses it:", "ip link del " + l.Attrs().Name}, nil
 	}
 	if l != nil {
 		name = l.Attrs().Name
@@ -34,7 +34,7 @@ func (r *attachRun) planShim() []string {
 		return nil
 	}
 	p := r.spec.Parent.Name()
-	l, _ := link.FindShim(r.host, p, r.ha.name)
+	l, _ := link.FindShim(r.host, "--host-access", p, r.ha.name)
 	out := shimCommands(p, r.ha.name, l == nil, false, r.spec.ShimIPs, r.ha.borrowed)
 	dst := func(ip netip.Addr) string { return netip.PrefixFrom(ip, ip.BitLen()).String() }
 	for _, a := range r.spec.Addrs.Static {
