@@ -39,11 +39,13 @@ func ShimParent(alias string) (parent string, kept, ok bool) {
 }
 
 // ShimName is the default name of the shim of parent: PARENT-shim, the
-// parent's name cut short to fit the kernel's limit.
+// parent's name cut short to fit the kernel's limit (two parents cut to
+// the same name share no shim: the second is refused until its shim is
+// prepared under another name with `lanattach shim --name`).
 func ShimName(parent string) string {
 	const suffix = "-shim"
 	if len(parent)+len(suffix) > MaxNameLen {
-		parent = parent[:MaxNameLen-len(suffix)]
+		parent = strings.TrimRight(parent[:MaxNameLen-len(suffix)], ".-")
 	}
 	return parent + suffix
 }

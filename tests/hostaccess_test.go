@@ -135,3 +135,30 @@ func TestHostAccessStrictRPFilter(t *testing.T) {
 		t.Errorf("host settings changed:\n%s", sandbox.Diff(sysctls, got))
 	}
 }
+
+// TestHostAccessDryRun: attach --dry-run --host-access prints the shim's
+// commands and the host routes, and changes nothing.
+func TestHostAccessDryRun(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	tg := l.newTarget(t, "netns")
+	before := takeBefore(t, l, tg)
+	r := l.Lanattach(t, append(append([]string{"attach"}, tg.args...),
+		"--parent", l.Parent, "--ip", slaveV4, "--ip", slaveV6, "--host-access", "--dry-run")...)
+	if r.Code != 0 {
+		t.Fatalf("dry run:\n%s", r)
+	}
+	shim := l.Parent + "-shim"
+	for _, want := range []string{
+		"ip link add link " + l.Parent + " name " + shim + " type macvlan mode bridge",
+		"ip route add 198.51.100.50/32 dev " + shim + " src " + hostIP,
+		"ip route add 2001:db8:1::50/128 dev " + shim + " src " + hostIP6,
+		"ip -6 neigh add proxy " + hostIP6 + " dev " + shim,
+	} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("dry run lacks %q:\n%s", want, r.Stdout)
+		}
+	}
+	sandbox.SameSnapshot(t, "dry run", before.lan, sandbox.Snapshot(t, l.Host, l.Switch))
+	sandbox.SameSnapshot(t, "dry run (target)", before.target, sandbox.Snapshot(t, tg.ns))
+}
