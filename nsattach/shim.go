@@ -3,8 +3,10 @@ package nsattach
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/netip"
 
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
 )
@@ -52,6 +54,9 @@ func (r *attachRun) preflightShim() error {
 	if l != nil {
 		r.ha.name = l.Attrs().Name
 	}
+	if err := r.checkShimIPs(l); err != nil {
+		return err
+	}
 	v4, v6 := r.spec.Addrs.families()
 	for _, want := range []struct {
 		on  bool
@@ -72,6 +77,37 @@ func (r *attachRun) preflightShim() error {
 		}
 	}
 	return nil
+}
+
+// checkShimIPs runs the host check on the --shim-ip addresses the shim l
+// (nil: still to be made) does not have yet: no host interface and no
+// slave on the parent may hold them. (They get no LAN probe.)
+func (r *attachRun) checkShimIPs(l netlink.Link) error {
+	var fresh []netip.Addr
+	for _, p := range r.spec.ShimIPs {
+		if l == nil || !hasAddr(r.host, l, p.Addr()) {
+			fresh = append(fresh, p.Addr())
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	if err := r.loadSiblings(true); err != nil {
+		return err
+	}
+	cs, err := r.hostOnly(context.Background(), fresh)
+	return firstErr(err, conflictErr(cs))
+}
+
+// hasAddr reports whether link l has address ip.
+func hasAddr(h netlinksafe.Handle, l netlink.Link, ip netip.Addr) bool {
+	as, err := h.AddrList(l, netlink.FAMILY_ALL)
+	for _, a := range as {
+		if got, ok := netip.AddrFromSlice(a.IP); err == nil && ok && got.Unmap() == ip {
+			return true
+		}
+	}
+	return false
 }
 
 // shimIPOf returns the --shim-ip address of family fam, if any.
@@ -117,10 +153,12 @@ func (r *attachRun) hostAccess(ctx context.Context) error {
 			return err
 		}
 		ha := &HostAccess{Shim: l.Attrs().Name, Created: created, Routes: []string{}, Sources: []string{}}
-		if ha.RPFilter, err = configureShim(r.host, &r.undo, l, r.spec.ShimIPs); err != nil {
+		cfg := &undoStack{}
+		r.undo.push("shim-config", "settings of shim "+ha.Shim, func() error { return r.undoShimConfig(ha.Shim, cfg) })
+		if ha.RPFilter, err = configureShim(r.host, cfg, l, r.spec.ShimIPs); err != nil {
 			return err
 		}
-		if err := addProxies(r.host, &r.undo, l, r.ha.borrowed); err != nil {
+		if err := addProxies(r.host, cfg, l, r.ha.borrowed); err != nil {
 			return err
 		}
 		for _, src := range []netip.Addr{r.ha.src4, r.ha.src6} {
@@ -158,6 +196,23 @@ func (r *attachRun) ensureShim() (netlink.Link, bool, error) {
 	}
 	r.undo.push("shim", "create shim "+r.ha.name, func() error { return r.dropShim(l) })
 	return l, true, nil
+}
+
+// undoShimConfig reverts what this run set on the shim (settings,
+// addresses, proxy entries) unless another attachment uses the shim by
+// now: it may rely on them.
+func (r *attachRun) undoShimConfig(name string, cfg *undoStack) error {
+	return r.locked(context.Background(), func() error {
+		views, err := inspect(r.led)
+		if err != nil {
+			return err
+		}
+		if why := shimUse(views, name, r.rec.ID); why != "" {
+			slog.Info("keeping the shim's settings", "shim", name, "why", why)
+			return nil
+		}
+		return cfg.run()
+	})
 }
 
 // dropShim undoes the creation of shim l unless another attachment uses

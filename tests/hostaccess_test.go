@@ -162,3 +162,22 @@ func TestHostAccessDryRun(t *testing.T) {
 	sandbox.SameSnapshot(t, "dry run", before.lan, sandbox.Snapshot(t, l.Host, l.Switch))
 	sandbox.SameSnapshot(t, "dry run (target)", before.target, sandbox.Snapshot(t, tg.ns))
 }
+
+// TestHostAccessRollbackKeepsOthers: an attach through the shim another
+// container uses fails late; its rollback takes its own routes only, and
+// the other container still reaches the host and back.
+func TestHostAccessRollbackKeepsOthers(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	tg1, tg2 := l.newTarget(t, "netns"), l.newTarget(t, "netns")
+	attachHostAccess(t, l, tg1, slaveV4, slaveV6, nil)
+	mid := sandbox.Snapshot(t, l.Host, l.Switch)
+	r := l.LanattachWith(t, sandbox.FailpointBin(t), []string{"LANATTACH_FAILPOINT=alive"},
+		append(append([]string{"-o", "json", "attach"}, tg2.args...),
+			"--parent", l.Parent, "--ip", "198.51.100.51/24", "--ip", "2001:db8:1::51/64", "--host-access")...)
+	wantFail(t, r, 1, "failpoint alive")
+	sandbox.SameSnapshot(t, "failed second attach", mid, sandbox.Snapshot(t, l.Host, l.Switch))
+	sandbox.MustPing(t, l.Host, "2001:db8:1::50")
+	sandbox.MustPing(t, tg1.ns, hostIP6)
+	sandbox.MustPing(t, tg1.ns, hostIP)
+}
