@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/netip"
 
-	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
 )
@@ -36,107 +35,6 @@ type hostAccessRun struct {
 	src4     netip.Addr   // source of the IPv4 routes
 	src6     netip.Addr   // source of the IPv6 routes
 	borrowed []netip.Addr // host IPv6 addresses the shim proxies
-}
-
-// preflightShim checks --host-access before any change: the shim's name
-// is free or lanattach's shim of this parent, and each family of the
-// slave has a source address, borrowed from the parent or --shim-ip.
-func (r *attachRun) preflightShim() error {
-	if !r.spec.HostAccess {
-		return nil
-	}
-	p := r.spec.Parent.Name()
-	r.ha.name = link.ShimName(p)
-	l, err := link.FindShim(r.host, "--host-access", p, r.ha.name)
-	if err != nil {
-		return asInput(err)
-	}
-	if l != nil {
-		r.ha.name = l.Attrs().Name
-	}
-	if err := r.checkShimIPs(l); err != nil {
-		return err
-	}
-	v4, v6 := r.spec.Addrs.families()
-	for _, want := range []struct {
-		on  bool
-		src *netip.Addr
-		fam int
-	}{{v4, &r.ha.src4, netlink.FAMILY_V4}, {v6, &r.ha.src6, netlink.FAMILY_V6}} {
-		if !want.on {
-			continue
-		}
-		if *want.src = shimIPOf(r.spec.ShimIPs, want.fam); want.src.IsValid() {
-			continue
-		}
-		if *want.src, err = r.parentAddr(want.fam); err != nil {
-			return err
-		}
-		if want.fam == netlink.FAMILY_V6 {
-			r.ha.borrowed = append(r.ha.borrowed, *want.src)
-		}
-	}
-	return nil
-}
-
-// checkShimIPs runs the host check on the --shim-ip addresses the shim l
-// (nil: still to be made) does not have yet: no host interface and no
-// slave on the parent may hold them. (They get no LAN probe.)
-func (r *attachRun) checkShimIPs(l netlink.Link) error {
-	var fresh []netip.Addr
-	for _, p := range r.spec.ShimIPs {
-		if l == nil || !hasAddr(r.host, l, p.Addr()) {
-			fresh = append(fresh, p.Addr())
-		}
-	}
-	if len(fresh) == 0 {
-		return nil
-	}
-	if err := r.loadSiblings(true); err != nil {
-		return err
-	}
-	cs, err := r.hostOnly(context.Background(), fresh)
-	return firstErr(err, conflictErr(cs))
-}
-
-// hasAddr reports whether link l has address ip.
-func hasAddr(h netlinksafe.Handle, l netlink.Link, ip netip.Addr) bool {
-	as, err := h.AddrList(l, netlink.FAMILY_ALL)
-	for _, a := range as {
-		if got, ok := netip.AddrFromSlice(a.IP); err == nil && ok && got.Unmap() == ip {
-			return true
-		}
-	}
-	return false
-}
-
-// shimIPOf returns the --shim-ip address of family fam, if any.
-func shimIPOf(ips []netip.Prefix, fam int) netip.Addr {
-	for _, p := range ips {
-		if p.Addr().Is4() == (fam == netlink.FAMILY_V4) {
-			return p.Addr()
-		}
-	}
-	return netip.Addr{}
-}
-
-// parentAddr is the parent's first global address of family fam, which
-// the host routes to the slave borrow as their source.
-func (r *attachRun) parentAddr(fam int) (netip.Addr, error) {
-	flag, what := "--host-access", map[int]string{netlink.FAMILY_V4: "IPv4", netlink.FAMILY_V6: "IPv6"}[fam]
-	if r.parent.Link == nil {
-		return netip.Addr{}, Inputf(flag, "parent %s is still to be made and has no %s address to borrow; give --shim-ip", r.spec.Parent.Name(), what)
-	}
-	addrs, err := r.host.AddrList(r.parent.Link, fam)
-	if err != nil {
-		return netip.Addr{}, fmt.Errorf("reading the addresses of %s: %w", r.spec.Parent.Name(), err)
-	}
-	for _, a := range addrs {
-		if ip, ok := netip.AddrFromSlice(a.IP); ok && a.Scope == int(netlink.SCOPE_UNIVERSE) {
-			return ip.Unmap(), nil
-		}
-	}
-	return netip.Addr{}, Inputf(flag, "parent %s has no global %s address for the host to talk from; add one or give --shim-ip ADDR/PREFIX", r.spec.Parent.Name(), what)
 }
 
 // hostAccess makes (or reuses) the shim of the parent and routes the

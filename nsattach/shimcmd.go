@@ -56,6 +56,9 @@ func PrepareShim(ctx context.Context, s ShimSpec) (*ShimInfo, error) {
 		return nil, err
 	}
 	defer h.Close()
+	if err := hostCheckShimIPs(h, par.Link, l, s.IPs); err != nil {
+		return nil, err
+	}
 	led, err := openLedger()
 	if err != nil {
 		return nil, err
@@ -65,7 +68,7 @@ func PrepareShim(ctx context.Context, s ShimSpec) (*ShimInfo, error) {
 		return nil, err
 	}
 	defer unlock()
-	info := &ShimInfo{Parent: s.Parent.Name(), Kept: true}
+	info := &ShimInfo{Parent: s.Parent.Name(), Kept: true, Addresses: []string{}, Serves: []string{}}
 	var u undoStack
 	if l == nil {
 		if l, err = createKeptShim(h, led, par, s.shimName()); err != nil {
@@ -80,6 +83,7 @@ func PrepareShim(ctx context.Context, s ShimSpec) (*ShimInfo, error) {
 	if info.RPFilter, err = configureShim(h, &u, l, s.IPs); err != nil {
 		return nil, errors.Join(err, u.run())
 	}
+	info.Addresses = shimAddrs(h, l)
 	return info, nil
 }
 
@@ -195,13 +199,7 @@ func Shims() ([]ShimInfo, error) {
 		if !ok {
 			continue
 		}
-		info := ShimInfo{Name: l.Attrs().Name, Parent: p, Kept: kept, Addresses: []string{}, Serves: []string{}}
-		as, _ := h.AddrList(l, netlink.FAMILY_ALL)
-		for _, a := range as {
-			if a.Scope == int(netlink.SCOPE_UNIVERSE) {
-				info.Addresses = append(info.Addresses, a.IPNet.String())
-			}
-		}
+		info := ShimInfo{Name: l.Attrs().Name, Parent: p, Kept: kept, Addresses: shimAddrs(h, l), Serves: []string{}}
 		for _, v := range views {
 			if v.Extra[extraShim] == info.Name && v.alive() && v.Target.NSID != noTarget {
 				info.Serves = append(info.Serves, fmt.Sprintf("%s in %s (record %s)", v.Name, v.Target.Path, v.ID))
@@ -210,4 +208,16 @@ func Shims() ([]ShimInfo, error) {
 		out = append(out, info)
 	}
 	return out, err
+}
+
+// shimAddrs are the global addresses of shim l.
+func shimAddrs(h netlinksafe.Handle, l netlink.Link) []string {
+	out := []string{}
+	as, _ := h.AddrList(l, netlink.FAMILY_ALL)
+	for _, a := range as {
+		if a.Scope == int(netlink.SCOPE_UNIVERSE) {
+			out = append(out, a.IPNet.String())
+		}
+	}
+	return out
 }

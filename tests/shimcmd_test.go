@@ -38,8 +38,13 @@ func TestShimCommand(t *testing.T) {
 	if out != l.Parent+"-shim" {
 		t.Errorf("attach used shim %q, want the prepared one", out)
 	}
+	if got := sandbox.MustExec(t, l.Host, "ip", "route", "get", "198.51.100.50"); !strings.Contains(got, "src 198.51.100.9 ") {
+		t.Errorf("the host reaches the container from %s; want the shim's own 198.51.100.9", got)
+	}
 	sandbox.MustPing(t, l.Host, "198.51.100.50")
+	sandbox.MustPing(t, l.Host, "2001:db8:1::50")
 	sandbox.MustPing(t, tg.ns, "198.51.100.9")
+	sandbox.MustPing(t, tg.ns, hostIP6)
 	r := l.Lanattach(t, "-o", "json", "list")
 	var sl shimList
 	r.JSON(t, &sl)
