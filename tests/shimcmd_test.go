@@ -114,3 +114,26 @@ func TestHostAccessGoneContainer(t *testing.T) {
 	sandbox.SameSnapshot(t, "gc after the container died", before, sandbox.Snapshot(t, l.Host, l.Switch))
 	wantNoRecords(t, l)
 }
+
+// TestShimCommandKilled kills `lanattach shim` while its shim exists only
+// under the temporary name (made, or marked but not renamed); gc removes
+// it and its record, and the host is as before.
+func TestShimCommandKilled(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{"shim.made", "shim.marked"} {
+		t.Run(p, func(t *testing.T) {
+			t.Parallel()
+			l := newLAN(t)
+			before := sandbox.Snapshot(t, l.Host, l.Switch)
+			b := startIn(t, l, sandbox.FailpointBin(t), []string{"LANATTACH_FAILPOINT=" + p, "LANATTACH_FAILPOINT_ACTION=hang"},
+				"shim", "--parent", l.Parent)
+			b.waitStderr(t, "failpoint "+p+": hanging")
+			b.kill()
+			if r := l.Lanattach(t, "-o", "json", "gc"); r.Code != 0 || !strings.Contains(r.Stdout, `"rolled_back":["`) {
+				t.Fatalf("gc after the kill:\n%s", r)
+			}
+			sandbox.SameSnapshot(t, "gc after a killed shim command", before, sandbox.Snapshot(t, l.Host, l.Switch))
+			wantNoRecords(t, l)
+		})
+	}
+}
