@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -136,4 +137,25 @@ func TestShimCommandKilled(t *testing.T) {
 			wantNoRecords(t, l)
 		})
 	}
+}
+
+// TestHostAccessRecordDirDeleted: with lanattach's record gone, gc keeps
+// the shim (a host route still goes through it), and detach, going by
+// the kernel's marks and the slave's addresses, removes the routes and the
+// shim: the host is as before.
+func TestHostAccessRecordDirDeleted(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	before := sandbox.Snapshot(t, l.Host, l.Switch)
+	tg := l.newTarget(t, "netns")
+	attachHostAccess(t, l, tg, slaveV4, slaveV6, nil)
+	if err := os.RemoveAll(recordDir(t, l)); err != nil {
+		t.Fatal(err)
+	}
+	if r := l.Lanattach(t, "-o", "json", "gc"); r.Code != 0 || !strings.Contains(r.Stdout, `"shims_kept":["`) {
+		t.Fatalf("gc must keep the shim in use:\n%s", r)
+	}
+	sandbox.MustPing(t, l.Host, "198.51.100.50")
+	detachAll(t, l, tg)
+	sandbox.SameSnapshot(t, "detach without a record", before, sandbox.Snapshot(t, l.Host, l.Switch))
 }
