@@ -2,8 +2,9 @@
 # hack/demo.sh: lanattach end to end, in a sandbox. Builds a LAN out of
 # network namespaces (a bridge "switch", a "host" whose lan0 plugs into it,
 # two peers 198.51.100.2 and .3), starts a podman container with no network,
-# attaches it to the LAN with lanattach run inside the host netns, pings the
-# peers from inside the container, shows `lanattach list`, detaches, and
+# attaches it to the LAN with lanattach run inside the host netns (with
+# --host-access), pings the peers from inside the container, the container
+# from the host and back, shows `lanattach list`, detaches, and
 # removes everything again (also on failure or Ctrl-C). Never touches this
 # machine's own interfaces. Needs root; `make demo` installs the packages
 # (hack/deps.sh) and builds bin/lanattach first.
@@ -83,9 +84,13 @@ in_host "$BIN" attach --pid "$PID" --parent lan0 --ip 198.51.100.2/24 || rc=$?
 [[ $rc -eq 3 ]] || { echo "demo: expected exit 3 (address clash), got $rc" >&2; exit 1; }
 echo "exit $rc: refused, nothing changed"
 
-step "Attach the container to the LAN as 198.51.100.50 (run inside the host netns)"
-in_host "$BIN" attach --pid "$PID" --parent lan0 --ip 198.51.100.50/24
+step "Attach the container to the LAN as 198.51.100.50, with host access (run inside the host netns)"
+in_host "$BIN" attach --pid "$PID" --parent lan0 --ip 198.51.100.50/24 --host-access
 run podman exec "$CTR" ip addr
+
+step "The host and its own macvlan container reach each other (through the shim lan0-shim)"
+in_host ping -c 2 198.51.100.50
+run podman exec "$CTR" ping -c 2 198.51.100.1
 
 step "Ping both LAN machines from inside the container"
 run podman exec "$CTR" ping -c 2 198.51.100.2
@@ -94,7 +99,8 @@ run podman exec "$CTR" ping -c 2 198.51.100.3
 step "What lanattach made"
 in_host "$BIN" list
 
-step "Detach: the container is back to lo only, the host as before"
+step "Detach: the container is back to lo only, the host as before (the shim is gone too)"
 in_host "$BIN" detach --pid "$PID"
 run podman exec "$CTR" ip link
+in_host ip link
 in_host "$BIN" list

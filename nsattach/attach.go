@@ -29,6 +29,7 @@ type Result struct {
 	Probe       ProbeResult `json:"probe"`
 	Record      string      `json:"record"`
 	Lease       *LeaseInfo  `json:"lease,omitempty"`
+	HostAccess  *HostAccess `json:"host_access,omitempty"`
 }
 
 // ProbeResult says how the addresses were checked.
@@ -80,6 +81,7 @@ type attachRun struct {
 	lease      *dhcp.Lease        // --ip dhcp
 	dhcpc      *dhcp.Client       // its client, open until the run ends
 	res        Result
+	ha         hostAccessRun
 }
 
 // Attach checks spec against the system, records what it is about to do,
@@ -171,7 +173,7 @@ func Steps() []string {
 // KillPoints are the failpoints inside steps, where a kill leaves a
 // half-made change behind: a slave or a VLAN not yet marked or renamed, a
 // record half written.
-var KillPoints = []string{"record.tmp", "vlan.made", "vlan.marked", "create.made", "addr.second", "route.second"}
+var KillPoints = []string{"record.tmp", "vlan.made", "vlan.marked", "create.made", "addr.second", "route.second", "shim.made", "shim.marked"}
 
 // DetachPoints are the failpoints of detach.
 var DetachPoints = []string{"detach.removed"}
@@ -183,8 +185,8 @@ func (r *attachRun) steps() []step {
 	return []step{
 		{"vlan", r.ensureVLAN}, {"create", r.create}, {"rename", r.rename}, {"up", r.up},
 		{"probe", r.probe}, {"addr", r.addAddrs}, {"dad", r.waitDAD}, {"slaac", r.waitSLAAC},
-		{"route", r.addRoutes}, {"announce", r.announce}, {"lo", r.loUp}, {"alive", r.checkAlive},
-		{"guard", r.endGuard}, {"keep", r.keepLease}, {"done", r.finish},
+		{"route", r.addRoutes}, {"shim", r.hostAccess}, {"announce", r.announce}, {"lo", r.loUp},
+		{"alive", r.checkAlive}, {"guard", r.endGuard}, {"keep", r.keepLease}, {"done", r.finish},
 	}
 }
 

@@ -19,6 +19,8 @@ type Detached struct {
 	RolledBack   []string   `json:"rolled_back"`
 	VLANsDeleted []string   `json:"vlans_deleted"`
 	VLANsKept    []string   `json:"vlans_kept"`
+	ShimsDeleted []string   `json:"shims_deleted"`
+	ShimsKept    []string   `json:"shims_kept"`
 }
 
 // Detach deletes the slaves lanattach made in the target (only name, when
@@ -50,7 +52,8 @@ func Detach(ctx context.Context, spec TargetSpec, name string) (*Detached, error
 	if err != nil {
 		return nil, err
 	}
-	d := &Detached{Target: t.Info(), Interfaces: []string{}, RolledBack: []string{}, VLANsDeleted: []string{}, VLANsKept: []string{}}
+	d := &Detached{Target: t.Info(), Interfaces: []string{}, RolledBack: []string{}, VLANsDeleted: []string{}, VLANsKept: []string{},
+		ShimsDeleted: []string{}, ShimsKept: []string{}}
 	parents := map[string]bool{}
 	if err := d.rollBackInterrupted(led, views, t, parents); err != nil {
 		return d, err
@@ -68,6 +71,10 @@ func Detach(ctx context.Context, spec TargetSpec, name string) (*Detached, error
 		return d, err
 	}
 	defer unlock()
+	pick := func(parent, _ string) bool { return parents[parent] }
+	if d.ShimsDeleted, d.ShimsKept, err = deleteUnusedShims(led, pick, ""); err != nil {
+		return d, err
+	}
 	d.VLANsDeleted, d.VLANsKept, err = deleteUnusedVLANs(led, func(name string) bool { return parents[name] })
 	return d, err
 }
@@ -111,11 +118,18 @@ func (d *Detached) remove(th netlinksafe.Handle, t *Target, led *ledger.Ledger, 
 			return err
 		}
 	}
+	p, _ := link.SlaveParent(l.Attrs().Alias)
+	have, err := slaveAddrs(th, l)
+	if err != nil {
+		return err
+	}
 	if err := th.LinkDel(l); err != nil {
 		return fmt.Errorf("deleting %s in %s: %w", l.Attrs().Name, t, err)
 	}
 	d.Interfaces = append(d.Interfaces, l.Attrs().Name)
-	p, _ := link.SlaveParent(l.Attrs().Alias)
+	if err := dropShimRoutes(shimRecord(rec, p), have); err != nil {
+		return err
+	}
 	parents[p] = true
 	if rec != nil {
 		if err := led.Remove(id); err != nil {

@@ -48,7 +48,7 @@ func (r *attachRun) plan() []string {
 	add("%s link set %s up", in, r.name)
 	add("%s link set lo up", in)
 	out = append(out, r.planAddrs(in)...)
-	return out
+	return append(out, r.planShim()...)
 }
 
 // planAddrs renders the probe, addresses, routes and announcement.

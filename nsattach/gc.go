@@ -23,6 +23,10 @@ type GCResult struct {
 	VLANsDeleted []string `json:"vlans_deleted"`
 	// Kept are VLANs lanattach made that GC left alone, each with why.
 	Kept []string `json:"kept"`
+	// ShimsDeleted are the shims of --host-access that nothing used;
+	// ShimsKept those in use, each with why.
+	ShimsDeleted []string `json:"shims_deleted"`
+	ShimsKept    []string `json:"shims_kept"`
 }
 
 // GC finishes the rollback of every attach whose run is gone, forgets the
@@ -38,7 +42,7 @@ func GC(ctx context.Context) (*GCResult, error) {
 		return nil, err
 	}
 	defer unlock()
-	res := &GCResult{RolledBack: []string{}, Forgotten: []string{}, VLANsDeleted: []string{}, Kept: []string{}}
+	res := &GCResult{RolledBack: []string{}, Forgotten: []string{}, VLANsDeleted: []string{}, Kept: []string{}, ShimsDeleted: []string{}, ShimsKept: []string{}}
 	views, err := inspect(led)
 	if err != nil {
 		return res, err
@@ -51,12 +55,15 @@ func GC(ctx context.Context) (*GCResult, error) {
 			errs = append(errs, rollbackRecord(led, v))
 			res.RolledBack = append(res.RolledBack, v.ID)
 		case v.gone():
-			errs = append(errs, stopRecordKeeper(v.Record), led.Remove(v.ID))
+			errs = append(errs, stopRecordKeeper(v.Record), dropShimRoutes(v.Record, nil), led.Remove(v.ID))
 			res.Forgotten = append(res.Forgotten, v.ID)
 		}
 	}
 	errs = append(errs, led.Sweep())
 	if err := errors.Join(errs...); err != nil {
+		return res, err
+	}
+	if res.ShimsDeleted, res.ShimsKept, err = deleteUnusedShims(led, func(_, _ string) bool { return true }, ""); err != nil {
 		return res, err
 	}
 	res.VLANsDeleted, res.Kept, err = deleteUnusedVLANs(led, func(string) bool { return true })
@@ -79,6 +86,9 @@ func rollbackRecord(led *ledger.Ledger, v recView) error {
 		if err := loDownAt(v.Target.Path, v.Target.Inode); err != nil {
 			return fmt.Errorf("rolling back record %s: lo in %s: %w", v.ID, v.Target.Path, err)
 		}
+	}
+	if err := dropShimRoutes(v.Record, nil); err != nil {
+		return fmt.Errorf("rolling back record %s: %w", v.ID, err)
 	}
 	if err := deleteTempVLAN(v.VLANTemp); err != nil {
 		return fmt.Errorf("rolling back record %s: %w", v.ID, err)

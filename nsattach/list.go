@@ -25,6 +25,9 @@ type Attachment struct {
 	Extra map[string]string `json:"-"`
 	// Lease is the DHCP lease (--ip dhcp) and when it expires.
 	Lease *LeaseInfo `json:"lease,omitempty"`
+	// Shim is the host-side shim the host reaches the slave through
+	// (--host-access).
+	Shim string `json:"shim,omitempty"`
 }
 
 // List returns every slave lanattach made off a parent in the namespace it
@@ -56,7 +59,7 @@ func List() ([]Attachment, error) {
 	})
 	for _, v := range views {
 		if i, ok := seen[v.ID]; ok {
-			out[i].State, out[i].Extra, out[i].Lease = stateOf(v), v.Extra, leaseInfo(dhcpOf(v.Extra))
+			out[i].State, out[i].Extra, out[i].Lease, out[i].Shim = stateOf(v), v.Extra, leaseInfo(dhcpOf(v.Extra)), v.Extra[extraShim]
 			continue
 		}
 		a := recordedAttachment(v)
@@ -85,7 +88,8 @@ func stateOf(v recView) string {
 func recordedAttachment(v recView) Attachment {
 	a := Attachment{Target: TargetInfo{PID: v.Target.PID, Name: v.Target.Name, Path: v.Target.Path, Inode: v.Target.Inode},
 		Interface: v.Name, Parent: v.Parent, Type: link.Type{Kind: v.Kind, Mode: v.Mode, Flag: v.Flag},
-		MAC: v.MAC, Addresses: append([]string{}, v.Addresses...), State: stateOf(v), Record: v.ID, Extra: v.Extra}
+		MAC: v.MAC, Addresses: append([]string{}, v.Addresses...), State: stateOf(v), Record: v.ID, Extra: v.Extra,
+		Shim: v.Extra[extraShim]}
 	if v.Slave != nil {
 		a.Interface, a.MAC = v.Slave.Attrs().Name, v.Slave.Attrs().HardwareAddr.String()
 	}

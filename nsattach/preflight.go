@@ -40,6 +40,9 @@ func (r *attachRun) preflight() error {
 		return err
 	}
 	r.initResult()
+	if err := r.preflightShim(); err != nil {
+		return err
+	}
 	if r.spec.Target.PID != 0 {
 		if r.pidStart, err = procStart(r.spec.Target.PID); err != nil {
 			return Inputf("--pid", "%d: %v", r.spec.Target.PID, err)

@@ -59,6 +59,10 @@ func inspect(led *ledger.Ledger) ([]recView, error) {
 			continue
 		}
 		nsid := rec.Target.NSID
+		if nsid == noTarget {
+			out = append(out, v) // a shim in making: no slave to look for
+			continue
+		}
 		if _, done := dumps[nsid]; !done && errs[nsid] == nil {
 			dumps[nsid], errs[nsid] = linksByNSID(nsid)
 		}

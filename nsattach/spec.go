@@ -3,6 +3,7 @@ package nsattach
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/lanattach/lanattach/arpcheck"
@@ -26,6 +27,8 @@ type Flags struct {
 	NoAnnounce, DryRun                     bool
 	DHCPTimeout, RATimeout                 time.Duration
 	MACSeed, ResolvConf                    string
+	HostAccess                             bool     // --host-access
+	ShimIPs                                []string // --shim-ip
 }
 
 // Spec is a checked attach request. Parse builds it from Flags without
@@ -44,8 +47,12 @@ type Spec struct {
 	// Extra is kept in the attachment's record as is (ledger.Record.Extra):
 	// a front door's own ids, e.g. a CNI container id. Keys named
 	// "GROUP.KEY" show in list's JSON as "GROUP": {"KEY": value}.
-	Extra map[string]string
-	Dynamic  Dynamic // --ip dhcp, --ip slaac, --mac stable
+	Extra   map[string]string
+	Dynamic Dynamic // --ip dhcp, --ip slaac, --mac stable
+	// HostAccess: the host reaches the slave through the parent's shim,
+	// from ShimIPs (one per family) or the parent's own addresses.
+	HostAccess bool
+	ShimIPs    []netip.Prefix
 }
 
 // Parse checks f and returns the request it describes. Every error is an
@@ -84,6 +91,9 @@ func Parse(f Flags) (Spec, error) {
 		return Spec{}, err
 	}
 	if s.Dynamic, err = parseDynamic(f, s); err != nil {
+		return Spec{}, err
+	}
+	if s.HostAccess, s.ShimIPs, err = parseHostAccess(f, s.Type, s.Addrs); err != nil {
 		return Spec{}, err
 	}
 	return s, nil

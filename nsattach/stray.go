@@ -23,12 +23,15 @@ type Stray struct {
 }
 
 // IsTempName reports whether name has the form of the temporary name an
-// attach gives a slave or a VLAN before renaming it: "lat" or "lav" and 10
-// hex digits.
+// attach gives a slave, a VLAN or a shim before renaming it: "lat", "lav"
+// or "las" and 10 hex digits.
 func IsTempName(name string) bool {
 	rest, ok := strings.CutPrefix(name, "lat")
 	if !ok {
 		rest, ok = strings.CutPrefix(name, "lav")
+	}
+	if !ok {
+		rest, ok = strings.CutPrefix(name, "las")
 	}
 	if !ok || len(rest) != 10 {
 		return false

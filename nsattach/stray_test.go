@@ -4,7 +4,7 @@ import "testing"
 
 func TestIsTempName(t *testing.T) {
 	tests := map[string]bool{
-		"lat0123456789": true, "latabcdef0123": true,
+		"lat0123456789": true, "latabcdef0123": true, "las0123456789": true, "lasz123456789": false,
 		"lat012345678": false, "lat0123456789a": false, "latxyz0123456": false, "eth1": false, "": false, "lan0123456789": false,
 	}
 	for name, want := range tests {

@@ -120,6 +120,7 @@ type attachment struct {
 	Addresses []string   `json:"addresses"`
 	State     string     `json:"state"`
 	Record    string     `json:"record"`
+	Shim      string     `json:"shim"`
 }
 
 // attach runs `lanattach -o json attach` into tg with args and fails the

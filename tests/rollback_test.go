@@ -26,12 +26,13 @@ func fullArgs(parent string, extra ...string) func(l *lan) []string {
 	}
 }
 
-// rollbackVariants: macvlan (with MAC and MTU), an auto-made VLAN parent
+// rollbackVariants: macvlan (with MAC, MTU and the host shim), an auto-made VLAN parent
 // and ipvlan (VM), --ip auto (which holds the lock), a --pid target and a
 // target whose lo is already up.
 var rollbackVariants = []rollbackVariant{
-	{name: "macvlan", target: "netns", args: fullArgs("", "--mac", "02:00:5e:10:00:03", "--mtu", "1400")},
-	{name: "vlan", kernel: "vlan", target: "netns", args: fullArgs(".50")},
+	{name: "macvlan", target: "netns", args: fullArgs("", "--mac", "02:00:5e:10:00:03", "--mtu", "1400", "--host-access")},
+	{name: "vlan", kernel: "vlan", target: "netns", args: fullArgs(".50", "--host-access", // a new VLAN has no address to borrow
+		"--shim-ip", "198.51.100.9/24", "--shim-ip", "2001:db8:1::9/64")},
 	{name: "ipvlan", kernel: "ipvlan", target: "netns", args: fullArgs("", "--mode", "ipvlan")},
 	{name: "auto", target: "netns", args: func(l *lan) []string {
 		return []string{"--parent", l.Parent, "--ip", "auto", "--subnet", "198.51.100.0/24", "--ip", slaveV4,
@@ -46,7 +47,8 @@ var rollbackVariants = []rollbackVariant{
 // point is tested too), for every variant, and checks exit 1, a message
 // naming the failpoint, that the host, the switch and the target are
 // exactly as before (links, addresses, routes, rules, the parent's
-// promiscuity, the target's neighbours and every interface sysctl) and
+// promiscuity, the host's and the target's interface sysctls, the target's
+// neighbours) and
 // that no record is left.
 func TestRollback(t *testing.T) {
 	t.Parallel()
@@ -109,14 +111,14 @@ func rollbackSetup(t *testing.T, v rollbackVariant) (*lan, target, []string) {
 	if v.loUp {
 		sandbox.MustExec(t, tg.ns, "ip", "link", "set", "lo", "up")
 	}
-	return l, tg, []string{sandbox.Snapshot(t, l.Host, l.Switch), sandbox.DeepSnapshot(t, tg.ns)}
+	return l, tg, []string{sandbox.Snapshot(t, l.Host, l.Switch), sandbox.DeepSnapshot(t, tg.ns), hostSysctls(t, l)}
 }
 
 // rollbackCheck compares the LAN and the target with before and wants no
 // record left.
 func rollbackCheck(t *testing.T, l *lan, tg target, before []string, what string) {
 	t.Helper()
-	after := []string{sandbox.Snapshot(t, l.Host, l.Switch), sandbox.DeepSnapshot(t, tg.ns)}
+	after := []string{sandbox.Snapshot(t, l.Host, l.Switch), sandbox.DeepSnapshot(t, tg.ns), hostSysctls(t, l)}
 	for i := range before {
 		sandbox.SameSnapshot(t, what, before[i], after[i])
 	}

@@ -38,6 +38,8 @@ func attachFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "probe-timeout", Value: arpcheck.DefaultWindow, Usage: "the whole probe window in fast mode"},
 		&cli.BoolFlag{Name: "no-announce", Usage: "send no gratuitous ARP after assigning"},
 		&cli.BoolFlag{Name: "dry-run", Usage: "print the plan as ip(8) commands, change nothing"},
+		&cli.BoolFlag{Name: "host-access", Usage: "the host and the slave reach each other, through a host-side shim (macvlan bridge mode)"},
+		&cli.StringSliceFlag{Name: "shim-ip", Usage: "give the shim its own `ADDR/PREFIX` (one per family) instead of borrowing the parent's"},
 	)
 }
 
@@ -66,6 +68,7 @@ func attachFlagValues(c *cli.Context) nsattach.Flags {
 		ProbeTimeout: c.Duration("probe-timeout"), NoAnnounce: c.Bool("no-announce"), DryRun: c.Bool("dry-run"),
 		DHCPTimeout: c.Duration("dhcp-timeout"), RATimeout: c.Duration("ra-timeout"),
 		MACSeed: c.String("mac-seed"), ResolvConf: c.String("resolv-conf"),
+		HostAccess: c.Bool("host-access"), ShimIPs: c.StringSlice("shim-ip"),
 	}
 }
 
@@ -114,6 +117,12 @@ func printAttach(w io.Writer, r *nsattach.Result) {
 	fmt.Fprintf(w, "  probe %s: %s in %d ms\n", r.Probe.Mode, r.Probe.Result, r.Probe.DurationMS)
 	for _, c := range r.Probe.Checks {
 		fmt.Fprintf(w, "  checked %s: %s in %d ms\n", c.IP, c.Check, c.DurationMS)
+	}
+	if ha := r.HostAccess; ha != nil {
+		fmt.Fprintf(w, "  host access through shim %s (created: %t), rp_filter %s\n", ha.Shim, ha.Created, ha.RPFilter)
+		for _, rt := range ha.Routes {
+			fmt.Fprintf(w, "  host route %s\n", rt)
+		}
 	}
 	if l := r.Lease; l != nil {
 		fmt.Fprintf(w, "  lease %s from %s until %s (dns %s), kept by pid %d\n", l.Address, l.Server,

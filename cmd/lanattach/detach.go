@@ -59,4 +59,5 @@ func printDetach(w io.Writer, d *nsattach.Detached) {
 		fmt.Fprintf(w, "removed %s from %s\n", i, describeTarget(d.Target))
 	}
 	printVLANs(w, d.VLANsDeleted, d.VLANsKept)
+	printShims(w, d.ShimsDeleted, d.ShimsKept)
 }

@@ -29,7 +29,14 @@ func listCommand() *cli.Command {
 			if as == nil {
 				as = []nsattach.Attachment{}
 			}
-			return printerOf(c).result(map[string]any{"attachments": as}, func(w io.Writer) { printList(w, as) })
+			shims, err := nsattach.Shims()
+			if err != nil {
+				return err
+			}
+			return printerOf(c).result(map[string]any{"attachments": as, "shims": shims}, func(w io.Writer) {
+				printList(w, as)
+				printShimList(w, shims)
+			})
 		},
 	}
 }
@@ -85,10 +92,11 @@ func printGC(w io.Writer, r *nsattach.GCResult) {
 	for _, id := range r.Forgotten {
 		fmt.Fprintf(w, "forgot record %s: its slave is gone\n", id)
 	}
-	if len(r.RolledBack)+len(r.Forgotten)+len(r.VLANsDeleted)+len(r.Kept) == 0 {
+	if len(r.RolledBack)+len(r.Forgotten)+len(r.VLANsDeleted)+len(r.Kept)+len(r.ShimsDeleted) == 0 {
 		fmt.Fprintln(w, "nothing to clean up")
 	}
 	printVLANs(w, r.VLANsDeleted, r.Kept)
+	printShims(w, r.ShimsDeleted, r.ShimsKept)
 }
 
 // printVLANs writes the VLANs deleted and kept (with why).

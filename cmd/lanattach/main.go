@@ -47,6 +47,7 @@ func newApp() *cli.App {
 			scanCommand(),
 			versionCommand(),
 			doctorCommand(),
+			shimCommand(),
 			completeCommand(),
 			genDocsCommand(),
 			keeperCommand(),

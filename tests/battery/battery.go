@@ -60,7 +60,7 @@ func (c Case) FlagName() string {
 // All returns every case.
 func All() []Case {
 	var out []Case
-	for _, cs := range [][]Case{globalCases(), attachCases(), attachAddrCases(), dynamicCases(), targetCases(), probeCases(), scanCases(), doctorCases()} {
+	for _, cs := range [][]Case{globalCases(), attachCases(), attachAddrCases(), dynamicCases(), targetCases(), probeCases(), scanCases(), doctorCases(), hostAccessCases(), shimCases()} {
 		out = append(out, cs...)
 	}
 	return out
