@@ -58,10 +58,10 @@ func TestScanBandwidth(t *testing.T) {
 		return time.Since(start)
 	}
 	fast, slow := took(), took("--bandwidth", "64K")
-	// 63 addresses × 3 tries × 512 bits at 64 kbit/s is about 1.5 s of
-	// sending alone: the slow scan must be clearly slower, however fast
-	// or slow the machine.
-	if slow < 1200*time.Millisecond || slow < fast {
+	// About 190 requests of 42-byte frames at 64 kbit/s is about 1 s of
+	// sending alone: the slow scan must be clearly slower than the default
+	// one run the same way, however fast or slow the machine.
+	if slow < 900*time.Millisecond || slow-fast < 600*time.Millisecond {
 		t.Errorf("scan at 64K took %v, at the default %v: want the rate to hold it back", slow, fast)
 	}
 }
