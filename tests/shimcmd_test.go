@@ -112,14 +112,7 @@ func TestHostAccessGoneContainer(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	// The dead netns's slave may still hold the parent's promiscuity for
-	// a moment after its nsid went: wait for the kernel to finish.
-	after := sandbox.Snapshot(t, l.Host, l.Switch)
-	for end := time.Now().Add(10 * time.Second); after != before && time.Now().Before(end); {
-		time.Sleep(100 * time.Millisecond)
-		after = sandbox.Snapshot(t, l.Host, l.Switch)
-	}
-	sandbox.SameSnapshot(t, "gc after the container died", before, after)
+	sandbox.SameSnapshotEventually(t, "gc after the container died", before, l.Host, l.Switch)
 	wantNoRecords(t, l)
 }
 

@@ -55,7 +55,7 @@ func TestTargetDiesMidAttach(t *testing.T) {
 	if r := l.Lanattach(t, "gc"); r.Code != 0 {
 		t.Fatalf("gc: %s", r)
 	}
-	sandbox.SameSnapshot(t, "attach into a dead target", before, sandbox.Snapshot(t, l.Host, l.Switch))
+	sandbox.SameSnapshotEventually(t, "attach into a dead target", before, l.Host, l.Switch)
 	wantNoRecords(t, l)
 
 	tg = l.newTarget(t, "pid")
@@ -65,6 +65,6 @@ func TestTargetDiesMidAttach(t *testing.T) {
 	if code := b.wait(t); code != 1 || !strings.Contains(b.stderr.String(), "exited") {
 		t.Fatalf("attach into a target that died: exit %d, stderr %q; want exit 1 saying it exited", code, b.stderr.String())
 	}
-	sandbox.SameSnapshot(t, "attach into a dead target", before, sandbox.Snapshot(t, l.Host, l.Switch))
+	sandbox.SameSnapshotEventually(t, "attach into a dead target", before, l.Host, l.Switch)
 	wantNoRecords(t, l)
 }

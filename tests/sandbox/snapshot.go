@@ -147,3 +147,17 @@ func DeepSnapshot(t testing.TB, nss ...string) string {
 	}
 	return b.String()
 }
+
+// SameSnapshotEventually is SameSnapshot for a check right after a netns
+// died: the kernel deletes its links (and what they held, such as their
+// parent's promiscuity) in the background, so it waits up to 10s for the
+// snapshot of nss to come back to before.
+func SameSnapshotEventually(t testing.TB, what, before string, nss ...string) {
+	t.Helper()
+	after := Snapshot(t, nss...)
+	for end := time.Now().Add(10 * time.Second); after != before && time.Now().Before(end); {
+		time.Sleep(100 * time.Millisecond)
+		after = Snapshot(t, nss...)
+	}
+	SameSnapshot(t, what, before, after)
+}
