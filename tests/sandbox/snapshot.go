@@ -18,7 +18,7 @@ var snapshotCmds = [][]string{
 }
 
 // volatile matches output that changes on its own: bridge timers, address
-// lifetimes, and the qdisc, which the kernel turns from noop into noqueue
+// lifetimes, operstates settling, and the qdisc, which the kernel turns from noop into noqueue
 // when a link first goes up and which no one can set back.
 var volatile = []struct {
 	re   *regexp.Regexp
@@ -27,6 +27,9 @@ var volatile = []struct {
 	{regexp.MustCompile(`(\w+_timer) +[0-9.]+`), "$1 T"},
 	{regexp.MustCompile(`(valid|preferred)_lft \d+sec`), "${1}_lft Nsec"},
 	{regexp.MustCompile(`qdisc (noop|noqueue) `), "qdisc noop-or-noqueue "},
+	// The kernel's link watch moves a new link's operstate from UNKNOWN
+	// to UP up to a second after it came up (seen on a shim in the VM).
+	{regexp.MustCompile(`state (UNKNOWN|UP) `), "state UP-or-UNKNOWN "},
 }
 
 // Snapshot returns `ip -d link`, `ip addr`, `ip route` (v4 and v6, all
