@@ -91,7 +91,7 @@ func attach(c *cli.Context) error {
 			fmt.Fprintln(w, strings.Join(cmds, "\n"))
 		})
 	}
-	res, err := during(p, waitsFor(spec.Probe.Mode), func() (*nsattach.Result, error) {
+	res, err := during(p, attachWait(spec.Addrs, spec.Probe.Mode), func() (*nsattach.Result, error) {
 		return nsattach.Attach(c.Context, spec)
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/nsattach"
 	"golang.org/x/sys/unix"
 )
 
@@ -40,6 +41,20 @@ func waitsFor(mode arpcheck.Mode) string {
 		return "probing addresses"
 	}
 	return ""
+}
+
+// attachWait names the wait of an attach: a DHCP lease or a SLAAC
+// address (seconds on a real LAN) before the probing.
+func attachWait(a nsattach.Addrs, mode arpcheck.Mode) string {
+	switch {
+	case a.DHCP && a.SLAAC:
+		return "waiting for a DHCP lease and a SLAAC address"
+	case a.DHCP:
+		return "waiting for a DHCP lease"
+	case a.SLAAC:
+		return "waiting for a SLAAC address"
+	}
+	return waitsFor(mode)
 }
 
 // during runs fn and, when there is a wait to show (what) and

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/nsattach"
 	"golang.org/x/sys/unix"
 )
 
@@ -75,6 +76,27 @@ func TestWaitsFor(t *testing.T) {
 		got := waitsFor(tt.mode)
 		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
 			t.Errorf("waitsFor(%s) = %q, want %q", tt.mode, got, tt.want)
+		}
+	}
+}
+
+// TestAttachWait checks that an attach waiting on the LAN's DHCP server
+// or router says so, and otherwise names its probing.
+func TestAttachWait(t *testing.T) {
+	tests := []struct {
+		a    nsattach.Addrs
+		mode arpcheck.Mode
+		want string
+	}{
+		{nsattach.Addrs{DHCP: true}, arpcheck.ModeOff, "waiting for a DHCP lease"},
+		{nsattach.Addrs{SLAAC: true}, arpcheck.ModeFast, "waiting for a SLAAC address"},
+		{nsattach.Addrs{DHCP: true, SLAAC: true}, arpcheck.ModeRFC, "DHCP lease and a SLAAC address"},
+		{nsattach.Addrs{}, arpcheck.ModeRFC, "RFC 5227"},
+		{nsattach.Addrs{}, arpcheck.ModeOff, ""},
+	}
+	for _, tt := range tests {
+		if got := attachWait(tt.a, tt.mode); (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+			t.Errorf("attachWait(%+v, %s) = %q, want %q", tt.a, tt.mode, got, tt.want)
 		}
 	}
 }
