@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
@@ -111,7 +112,7 @@ func deleteTempVLAN(tmp string) error {
 // runs in whose name pick accepts, when both the kernel and the record say
 // that nothing uses them, and returns their names and those it kept, with
 // why. Call it under the host-wide lock. One scan of the namespaces
-// serves every VLAN.
+// serves every VLAN; without a VLAN to check there is none.
 func deleteUnusedVLANs(led *ledger.Ledger, pick func(name string) bool) (deleted, kept []string, err error) {
 	deleted, kept = []string{}, []string{}
 	h, err := HostHandle()
@@ -123,6 +124,14 @@ func deleteUnusedVLANs(led *ledger.Ledger, pick func(name string) bool) (deleted
 	if err != nil {
 		return deleted, kept, fmt.Errorf("listing links: %w", err)
 	}
+	links = slices.DeleteFunc(links, func(l netlink.Link) bool {
+		_, isVLAN := l.(*netlink.Vlan)
+		a := l.Attrs()
+		return !isVLAN || !link.IsVLANMark(a.Alias) || a.MasterIndex != 0 || !pick(a.Name)
+	})
+	if len(links) == 0 {
+		return deleted, kept, nil // no VLAN of lanattach's to check: no scan
+	}
 	used, err := lowersInUse()
 	if err != nil {
 		return deleted, kept, err
@@ -133,9 +142,6 @@ func deleteUnusedVLANs(led *ledger.Ledger, pick func(name string) bool) (deleted
 	}
 	for _, l := range links {
 		a := l.Attrs()
-		if _, isVLAN := l.(*netlink.Vlan); !isVLAN || !link.IsVLANMark(a.Alias) || a.MasterIndex != 0 || !pick(a.Name) {
-			continue
-		}
 		why := recordUse(views, a.Name)
 		if used[a.Index] && why == "" {
 			why = "a link in some namespace sits on it"

@@ -3,7 +3,6 @@ package nsattach
 import (
 	"strconv"
 
-	"github.com/lanattach/lanattach/arpcheck"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
 )
@@ -100,34 +99,6 @@ func attachmentOf(v *nsView, l netlink.Link) (Attachment, bool) {
 		a.Addresses = append(a.Addresses, p.String())
 	}
 	return a, true
-}
-
-// Siblings returns the addresses held by slaves whose lower device is the
-// interface with index parent in the namespace lanattach runs in, for the
-// host check (probes cannot always see them): those the record names and
-// those the kernel shows (made by lanattach or not) in every namespace
-// reachable through /run/netns and /proc.
-func Siblings(parent int) ([]arpcheck.Holder, error) {
-	out, err := recordSiblings(parent)
-	if err != nil {
-		return nil, err
-	}
-	err = eachNamespace(func(v *nsView) error {
-		for _, l := range v.Links {
-			if _, isSlave := link.TypeOf(l); !isSlave {
-				continue
-			}
-			if idx, ok := v.hostLower(l); !ok || idx != parent {
-				continue
-			}
-			for _, p := range v.addrsOf(l) {
-				out = append(out, arpcheck.Holder{IP: p.Addr(), MAC: l.Attrs().HardwareAddr,
-					Detail: l.Attrs().Name + " in " + describe(v.Info)})
-			}
-		}
-		return nil
-	})
-	return out, err
 }
 
 // describe names a namespace for messages.

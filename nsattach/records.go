@@ -49,6 +49,12 @@ func inspect(led *ledger.Ledger) ([]recView, error) {
 	if err != nil && len(recs) == 0 {
 		return nil, err
 	}
+	return inspectRecords(led, recs), err
+}
+
+// inspectRecords reconciles recs with the kernel, one link dump per target
+// namespace.
+func inspectRecords(led *ledger.Ledger, recs []ledger.Record) []recView {
 	dumps := map[int][]netlink.Link{}
 	errs := map[int]error{}
 	out := make([]recView, 0, len(recs))
@@ -71,7 +77,21 @@ func inspect(led *ledger.Ledger) ([]recView, error) {
 		}
 		out = append(out, v)
 	}
-	return out, err
+	return out
+}
+
+// recordTargets maps the inode of the target of every record on the
+// interface with index parent to the id (nsid) the namespace lanattach
+// runs in gives it: the namespaces whose lanattach slaves on parent the
+// record accounts for.
+func recordTargets(recs []ledger.Record, parent int) map[uint64]int {
+	known := map[uint64]int{}
+	for _, rec := range recs {
+		if rec.ParentIndex == parent {
+			known[rec.Target.Inode] = rec.Target.NSID
+		}
+	}
+	return known
 }
 
 // slaveOf returns the slave of rec: the link marked with its id, or one
