@@ -46,14 +46,14 @@ func (r *attachRun) preflight() error {
 			return Inputf("--pid", "%d: %v", r.spec.Target.PID, err)
 		}
 	}
-	if len(r.spec.Addrs.Static)+len(r.spec.Addrs.Auto) > 0 && r.parent.Link != nil {
-		r.scan = startSiblingScan(r.parent.Link.Attrs().Index)
-	}
-	if len(r.spec.Addrs.Static) == 0 {
+	if len(r.spec.Addrs.Static)+len(r.spec.Addrs.Auto) == 0 {
 		return nil
 	}
 	if err := r.loadSiblings(false); err != nil {
 		return err
+	}
+	if len(r.spec.Addrs.Static) == 0 {
+		return nil
 	}
 	cs, err := r.hostOnly(context.Background(), staticIPs(r.spec.Addrs.Static))
 	return firstErr(err, conflictErr(cs))

@@ -55,9 +55,20 @@ func inspect(led *ledger.Ledger) ([]recView, error) {
 // inspectRecords reconciles recs with the kernel, one link dump per target
 // namespace.
 func inspectRecords(led *ledger.Ledger, recs []ledger.Record) []recView {
+	out, _ := inspectDumps(led, recs)
+	return out
+}
+
+// inspectDumps is inspectRecords that also returns the link dumps it
+// made, by nsid (only those of namespaces that live).
+func inspectDumps(led *ledger.Ledger, recs []ledger.Record) ([]recView, map[int][]netlink.Link) {
 	dumps := map[int][]netlink.Link{}
 	errs := map[int]error{}
 	out := make([]recView, 0, len(recs))
+	sh := routeSocket() // one socket for every dump
+	if sh != nil {
+		defer sh.Close()
+	}
 	for _, rec := range recs {
 		v := recView{Record: rec}
 		if v.Running, v.Err = led.Running(rec.ID); v.Err != nil {
@@ -66,7 +77,11 @@ func inspectRecords(led *ledger.Ledger, recs []ledger.Record) []recView {
 		}
 		nsid := rec.Target.NSID
 		if _, done := dumps[nsid]; !done && errs[nsid] == nil {
-			dumps[nsid], errs[nsid] = linksByNSID(nsid)
+			if links, err := linksByNSID(sh, nsid); err != nil {
+				errs[nsid] = err
+			} else {
+				dumps[nsid] = links
+			}
 		}
 		switch e := errs[nsid]; {
 		case e == errNSGone:
@@ -77,7 +92,7 @@ func inspectRecords(led *ledger.Ledger, recs []ledger.Record) []recView {
 		}
 		out = append(out, v)
 	}
-	return out
+	return out, dumps
 }
 
 // recordTargets maps the inode of the target of every record on the

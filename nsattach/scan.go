@@ -116,23 +116,31 @@ func eachNamespace(fn func(v *nsView) error) error { return eachNamespaceBut(nil
 // that the namespace lanattach runs in gives it. A namespace with such an
 // inode is opened to ask for its id, and only read when the ids differ.
 func eachNamespaceBut(known map[uint64]int, fn func(v *nsView) error) error {
+	_, err := eachNamespaceIn(namespaces(), known, fn)
+	return err
+}
+
+// eachNamespaceIn is eachNamespaceBut over the namespaces infos (as
+// namespaces found them). It returns those it left to the record, by nsid.
+func eachNamespaceIn(infos []TargetInfo, known map[uint64]int, fn func(v *nsView) error) (map[int]TargetInfo, error) {
+	skipped := map[int]TargetInfo{}
 	self, err := netns.GetFromPath("/proc/self/ns/net")
 	if err != nil {
-		return fmt.Errorf("opening the netns lanattach runs in: %w", err)
+		return skipped, fmt.Errorf("opening the netns lanattach runs in: %w", err)
 	}
 	defer self.Close()
 	var st unix.Stat_t
 	if err := unix.Fstat(int(self), &st); err != nil {
-		return fmt.Errorf("stat of the netns lanattach runs in: %w", err)
+		return skipped, fmt.Errorf("stat of the netns lanattach runs in: %w", err)
 	}
 	var host netlinksafe.Handle
 	if len(known) > 0 {
 		if host, err = HostHandle(); err != nil {
-			return err
+			return skipped, err
 		}
 		defer host.Close()
 	}
-	for _, ti := range namespaces() {
+	for _, ti := range infos {
 		fd, err := netns.GetFromPath(ti.Path)
 		if err != nil {
 			slog.Debug("skipping namespace", "path", ti.Path, "err", err)
@@ -141,16 +149,17 @@ func eachNamespaceBut(known map[uint64]int, fn func(v *nsView) error) error {
 		if nsid, ok := known[ti.Inode]; ok {
 			if id, err := host.GetNetNsIdByFd(int(fd)); err == nil && id == nsid {
 				fd.Close()
+				skipped[nsid] = ti
 				continue
 			}
 		}
 		err = visit(ti, fd, self, st.Ino, fn)
 		fd.Close()
 		if err != nil {
-			return err
+			return skipped, err
 		}
 	}
-	return nil
+	return skipped, nil
 }
 
 // visit reads the namespace open as fd and calls fn with its view.

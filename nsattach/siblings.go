@@ -90,10 +90,12 @@ func kernelSiblings(parent int, known map[uint64]int) ([]arpcheck.Holder, error)
 }
 
 // loadSiblings reads the addresses of the other slaves on the parent for
-// the host check: from the record (in the preflight), and under the lock
-// with what the kernel shows in the other namespaces too. A run with
-// static addresses only asks the kernel about the records that hold one
-// of them. A VLAN parent not created yet has none.
+// the host check: from the record (in the preflight, which also starts the
+// kernel's part in the background with what the record says), and under
+// the lock with what the kernel shows in the other namespaces too. The
+// preflight, and a run with static addresses only, ask the kernel only
+// about the records that hold one of them. A VLAN parent not created yet
+// has none.
 func (r *attachRun) loadSiblings(withKernel bool) error {
 	r.siblings = nil
 	if r.parent.Link == nil {
@@ -104,8 +106,11 @@ func (r *attachRun) loadSiblings(withKernel bool) error {
 	if err != nil {
 		return err
 	}
+	if r.scan == nil {
+		r.scan = startSiblingScan(idx, recordTargets(recs, idx))
+	}
 	var only []netip.Addr
-	if len(r.spec.Addrs.Auto) == 0 {
+	if !withKernel || len(r.spec.Addrs.Auto) == 0 {
 		only = staticIPs(r.spec.Addrs.Static)
 	}
 	r.siblings = recordHolders(inspectRecords(led, onParent(recs, idx, only)))
@@ -131,8 +136,8 @@ type siblingScan struct {
 }
 
 // startSiblingScan starts the kernel's sibling scan of the interface with
-// index parent.
-func startSiblingScan(parent int) *siblingScan {
+// index parent, leaving out the namespaces known to the record.
+func startSiblingScan(parent int, known map[uint64]int) *siblingScan {
 	s := &siblingScan{parent: parent, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
@@ -141,7 +146,7 @@ func startSiblingScan(parent int) *siblingScan {
 				s.err = fmt.Errorf("internal error: %v", p)
 			}
 		}()
-		s.holders, s.err = scanSiblings(parent)
+		s.holders, s.err = kernelSiblings(parent, known)
 	}()
 	return s
 }
