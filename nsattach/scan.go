@@ -7,8 +7,10 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/arpcheck"
@@ -53,16 +55,8 @@ func namespaces() []TargetInfo {
 			add(st.Ino, path, 0, e.Name())
 		}
 	}
-	buf := make([]byte, 64)
-	for _, name := range procPIDs() {
-		pid, err := strconv.Atoi(name)
-		if err != nil {
-			continue
-		}
-		path := "/proc/" + name + "/ns/net"
-		if ino, ok := nsInode(path, buf); ok {
-			add(ino, path, pid, "")
-		}
+	for _, p := range procNamespaces(procPIDs()) {
+		add(p.ino, "/proc/"+strconv.Itoa(p.pid)+"/ns/net", p.pid, "")
 	}
 	out := make([]TargetInfo, 0, len(found))
 	for _, ti := range found {
@@ -70,6 +64,37 @@ func namespaces() []TargetInfo {
 	}
 	slices.SortFunc(out, func(a, b TargetInfo) int { return cmp.Compare(a.Inode, b.Inode) })
 	return out
+}
+
+// procNS is a process and the inode of its network namespace.
+type procNS struct {
+	pid int
+	ino uint64
+}
+
+// procNamespaces reads the network namespace of every process in names
+// (the entries of /proc), on one goroutine per CPU: on a host with
+// thousands of processes this is the longest part of a scan.
+func procNamespaces(names []string) []procNS {
+	n := min(runtime.GOMAXPROCS(0), 1+len(names)/256)
+	parts := make([][]procNS, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			buf := make([]byte, 64)
+			for _, name := range names[i*len(names)/n : (i+1)*len(names)/n] {
+				pid, err := strconv.Atoi(name)
+				if err != nil {
+					continue
+				}
+				if ino, ok := nsInode("/proc/"+name+"/ns/net", buf); ok {
+					parts[i] = append(parts[i], procNS{pid, ino})
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return slices.Concat(parts...)
 }
 
 // procPIDs lists the names in /proc (pids and others).
