@@ -222,12 +222,16 @@ func (w *watch) conflicts() []Conflict {
 
 // Announce sends announceNum RFC 5227 ARP announcements (sender IP = target
 // IP, target MAC zero) for every IPv4 address of ips. They are
-// announceInterval (2s) apart in rfc mode and a tenth of the window (20ms
-// by default) apart otherwise, so that an attach stays fast.
+// announceInterval (2s) apart in rfc mode, a tenth of the window (20ms by
+// default) apart in fast mode, and back to back with probing off, which
+// never waits.
 func Announce(ctx context.Context, c Conn, hw net.HardwareAddr, ips []netip.Addr, cfg ProbeConfig) error {
 	gap := cfg.window() / 10
-	if cfg.Mode == ModeRFC {
+	switch cfg.Mode {
+	case ModeRFC:
 		gap = announceInterval
+	case ModeOff:
+		gap = 0 // --probe off never waits: back to back
 	}
 	for n := range announceNum {
 		if n > 0 {

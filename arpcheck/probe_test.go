@@ -229,6 +229,22 @@ func TestAnnounce(t *testing.T) {
 	}
 }
 
+// TestAnnounceOffNoWait checks that with probing off both announcements
+// go out back to back: --probe off never waits.
+func TestAnnounceOffNoWait(t *testing.T) {
+	c := newFakeConn()
+	start := time.Now()
+	if err := Announce(context.Background(), c, ourMAC, []netip.Addr{ipA}, ProbeConfig{Mode: ModeOff}); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took >= DefaultWindow/10 {
+		t.Errorf("took %v: --probe off waited between announcements", took)
+	}
+	if pkts := c.sentPackets(t); len(pkts) != announceNum {
+		t.Fatalf("sent %d announcements, want %d", len(pkts), announceNum)
+	}
+}
+
 func FuzzHandle(f *testing.F) {
 	f.Add(mustARP(f, arp.OperationReply, peerMAC, ipA, ourMAC, zeroIP))
 	f.Add(mustARP(f, arp.OperationRequest, otherMAC, zeroIP, zeroMAC, ipA))

@@ -5,7 +5,7 @@
 # Needs root. Add a package by adding it to PACKAGES.
 set -eu
 
-PACKAGES="iproute2 iputils-ping util-linux tar podman runc busybox-static arping arp-scan qemu-system-x86 cpio kmod man-db containernetworking-plugins containerd dnsmasq-base radvd"
+PACKAGES="iproute2 iputils-ping util-linux tar podman runc busybox-static arping arp-scan qemu-system-x86 cpio kmod man-db containernetworking-plugins containerd dnsmasq-base radvd time"
 
 missing=""
 for p in $PACKAGES; do

@@ -67,6 +67,7 @@ type attachRun struct {
 	slave      netlink.Link
 	v4, v6     []netip.Prefix    // addresses to assign, static and picked
 	siblings   []arpcheck.Holder // addresses of other slaves on the parent
+	scan       *siblingScan      // the kernel's part of them, read in the background
 	conn       arpcheck.Conn     // probe socket, kept for the announcement
 	hwIface    *net.Interface
 	ndp        arpcheck.NDPConn // IPv6 DAD probe socket

@@ -16,13 +16,21 @@ import (
 const dadTimeout = 15 * time.Second
 
 // addAddrs claims the checked addresses of both families in one go, then
-// lets go of the lock an --ip auto run held since its first pick.
+// lets go of the lock an --ip auto run held since its first pick. When the
+// kernel announces the addresses (kernelAnnounces), the slave comes up now
+// that it has them.
 func (r *attachRun) addAddrs(ctx context.Context) error {
-	defer r.releaseLock()
-	if len(r.unclaimed) == 0 {
-		return nil
+	if len(r.unclaimed) > 0 {
+		if err := r.claim(ctx, r.unclaimed); err != nil {
+			r.releaseLock()
+			return err
+		}
 	}
-	return r.claim(ctx, r.unclaimed)
+	r.releaseLock()
+	if r.kernelAnnounces() {
+		return r.setUp()
+	}
+	return nil
 }
 
 // waitDAD waits for the kernel's verdict on the IPv6 addresses.
@@ -77,6 +85,9 @@ func (r *attachRun) addRoutes(context.Context) error {
 // announce sends gratuitous ARPs for the IPv4 addresses.
 func (r *attachRun) announce(ctx context.Context) error {
 	if !r.spec.Announce || len(r.v4) == 0 {
+		return nil
+	}
+	if r.kernelAnnounces() && r.kernelAnnounceAgain() {
 		return nil
 	}
 	if err := r.openConn(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/internal/failpoint"
@@ -48,7 +49,7 @@ func Detach(ctx context.Context, spec TargetSpec, name string) (*Detached, error
 	if err != nil {
 		return nil, err
 	}
-	views, err := inspect(led)
+	views, err := targetViews(led, t, slaves)
 	if err != nil {
 		return nil, err
 	}
@@ -137,6 +138,22 @@ func (d *Detached) remove(th netlinksafe.Handle, t *Target, led *ledger.Ledger, 
 		}
 	}
 	return failpoint.Hit("detach.removed")
+}
+
+// targetViews reads the records of attachments into t, and those the
+// marks of slaves name, and reconciles them with the kernel: the other
+// records do not matter to this detach.
+func targetViews(led *ledger.Ledger, t *Target, slaves []netlink.Link) ([]recView, error) {
+	recs, err := led.List()
+	if err != nil && len(recs) == 0 {
+		return nil, err
+	}
+	ids := map[string]bool{}
+	for _, l := range slaves {
+		ids[link.SlaveID(l.Attrs().Alias)] = true
+	}
+	recs = slices.DeleteFunc(recs, func(rec ledger.Record) bool { return rec.Target.Inode != t.Inode && !ids[rec.ID] })
+	return inspectRecords(led, recs), err
 }
 
 // markedSlaves returns the lanattach slaves in the target, only the one

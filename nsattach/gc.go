@@ -125,7 +125,7 @@ func deleteTempVLAN(tmp string) error {
 // runs in whose name pick accepts, when both the kernel and the record say
 // that nothing uses them, and returns their names and those it kept, with
 // why. Call it under the host-wide lock. One scan of the namespaces
-// serves every VLAN.
+// serves every VLAN; without a VLAN to check there is none.
 func deleteUnusedVLANs(led *ledger.Ledger, pick func(name string) bool) (deleted, kept []string, err error) {
 	deleted, kept = []string{}, []string{}
 	h, err := HostHandle()

@@ -85,7 +85,7 @@ func keeperAlive(led *ledger.Ledger, rec ledger.Record) bool {
 	case cur.State != ledger.Done:
 		return false // detach is removing it
 	}
-	links, err := linksByNSID(rec.Target.NSID)
+	links, err := linksByNSID(nil, rec.Target.NSID)
 	if errors.Is(err, errNSGone) {
 		return false
 	}

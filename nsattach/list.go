@@ -1,11 +1,13 @@
 package nsattach
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 
-	"github.com/lanattach/lanattach/arpcheck"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // Attachment is one slave made by lanattach, as `list` shows it.
@@ -34,29 +36,77 @@ type Attachment struct {
 // runs in: those in the record, found by their mark wherever their
 // namespace is, and those the kernel shows in the namespaces reachable
 // through /run/netns and /proc (a slave whose record was deleted is still
-// listed).
+// listed). A namespace a record names is read through its nsid, not
+// entered.
 func List() ([]Attachment, error) {
 	led, err := openLedger()
 	if err != nil {
 		return nil, err
 	}
-	views, err := inspect(led)
+	recs, err := led.List()
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]int{} // record id -> index in out
+	views, dumps := inspectDumps(led, recs)
+	known := map[uint64]int{}
+	for _, v := range views {
+		if _, ok := dumps[v.Target.NSID]; ok {
+			known[v.Target.Inode] = v.Target.NSID
+		}
+	}
 	var out []Attachment
-	err = eachNamespace(func(v *nsView) error {
+	skipped, err := eachNamespaceIn(namespaces(), known, func(v *nsView) error {
 		for _, l := range v.Links {
 			if a, ok := attachmentOf(v, l); ok {
-				if a.Record != "" {
-					seen[a.Record] = len(out)
-				}
 				out = append(out, a)
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	if out, err = appendDumped(out, skipped, dumps); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(out, func(a, b Attachment) int { return cmp.Compare(a.Target.Inode, b.Target.Inode) })
+	return mergeRecords(out, views), nil
+}
+
+// appendDumped adds the attachments in the namespaces left to the record
+// (skipped, by nsid), from their link dumps.
+func appendDumped(out []Attachment, skipped map[int]TargetInfo, dumps map[int][]netlink.Link) ([]Attachment, error) {
+	if len(skipped) == 0 {
+		return out, nil
+	}
+	selfID, err := selfNSID()
+	if err != nil {
+		return out, err
+	}
+	fd, err := strictSocket()
+	if err != nil {
+		return out, err
+	}
+	defer unix.Close(fd)
+	for nsid, ti := range skipped {
+		as, err := dumpedAttachments(fd, ti, nsid, selfID, dumps[nsid])
+		if err != nil {
+			return out, err
+		}
+		out = append(out, as...)
+	}
+	return out, nil
+}
+
+// mergeRecords gives the attachments found their record's state and adds
+// the records whose slave no reachable namespace shows.
+func mergeRecords(out []Attachment, views []recView) []Attachment {
+	seen := map[string]int{} // record id -> index in out
+	for i, a := range out {
+		if a.Record != "" {
+			seen[a.Record] = i
+		}
+	}
 	for _, v := range views {
 		if i, ok := seen[v.ID]; ok {
 			out[i].State, out[i].Extra, out[i].Lease, out[i].Shim = stateOf(v), v.Extra, leaseInfo(dhcpOf(v.Extra)), v.Extra[extraShim]
@@ -66,7 +116,7 @@ func List() ([]Attachment, error) {
 		a.Lease = leaseInfo(dhcpOf(v.Extra))
 		out = append(out, a)
 	}
-	return out, err
+	return out
 }
 
 // stateOf is the list state of a record.
@@ -110,34 +160,6 @@ func attachmentOf(v *nsView, l netlink.Link) (Attachment, bool) {
 		a.Addresses = append(a.Addresses, p.String())
 	}
 	return a, true
-}
-
-// Siblings returns the addresses held by slaves whose lower device is the
-// interface with index parent in the namespace lanattach runs in, for the
-// host check (probes cannot always see them): those the record names and
-// those the kernel shows (made by lanattach or not) in every namespace
-// reachable through /run/netns and /proc.
-func Siblings(parent int) ([]arpcheck.Holder, error) {
-	out, err := recordSiblings(parent)
-	if err != nil {
-		return nil, err
-	}
-	err = eachNamespace(func(v *nsView) error {
-		for _, l := range v.Links {
-			if _, isSlave := link.TypeOf(l); !isSlave {
-				continue
-			}
-			if idx, ok := v.hostLower(l); !ok || idx != parent {
-				continue
-			}
-			for _, p := range v.addrsOf(l) {
-				out = append(out, arpcheck.Holder{IP: p.Addr(), MAC: l.Attrs().HardwareAddr,
-					Detail: l.Attrs().Name + " in " + describe(v.Info)})
-			}
-		}
-		return nil
-	})
-	return out, err
 }
 
 // describe names a namespace for messages.

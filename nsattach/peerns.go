@@ -7,6 +7,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
+	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
@@ -36,10 +37,13 @@ func targetNSID(h netlinksafe.Handle, fd int) (int, error) {
 }
 
 // linksByNSID lists the links of the namespace that nsid names, seen from
-// the namespace lanattach runs in; errNSGone when there is no such
-// namespace any more.
-func linksByNSID(nsid int) ([]netlink.Link, error) {
+// the namespace lanattach runs in, over socket sh (a new one when nil);
+// errNSGone when there is no such namespace any more.
+func linksByNSID(sh *nl.SocketHandle, nsid int) ([]netlink.Link, error) {
 	req := nl.NewNetlinkRequest(unix.RTM_GETLINK, unix.NLM_F_DUMP)
+	if sh != nil {
+		req.Sockets = map[int]*nl.SocketHandle{unix.NETLINK_ROUTE: sh}
+	}
 	req.AddData(nl.NewIfInfomsg(unix.AF_UNSPEC))
 	req.AddData(nl.NewRtAttr(unix.IFLA_TARGET_NETNSID, nl.Uint32Attr(uint32(nsid))))
 	msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK)
@@ -72,4 +76,14 @@ func deleteByNSID(nsid, ifindex int) error {
 		return fmt.Errorf("deleting link %d in nsid %d: %w", ifindex, nsid, err)
 	}
 	return nil
+}
+
+// routeSocket opens a route netlink socket for a series of requests (close
+// it with Close); nil when it cannot, and then each request opens its own.
+func routeSocket() *nl.SocketHandle {
+	s, err := nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE)
+	if err != nil {
+		return nil
+	}
+	return &nl.SocketHandle{Socket: s}
 }

@@ -13,9 +13,10 @@ import (
 
 // preflight checks everything that can be checked before the first
 // change: the target, the parent, kernel support, MTU, the name and the
-// host check of the static addresses against the host and the record (the
-// final check, with every namespace, runs under the lock before they are
-// assigned).
+// host check of the static addresses against the host and the record. The
+// kernel's part of the sibling check starts here in the background; the
+// final check, with it, runs under the lock before the addresses are
+// assigned.
 func (r *attachRun) preflight() error {
 	var err error
 	if r.target, err = OpenTarget(r.spec.Target); err != nil {
@@ -48,11 +49,14 @@ func (r *attachRun) preflight() error {
 			return Inputf("--pid", "%d: %v", r.spec.Target.PID, err)
 		}
 	}
-	if len(r.spec.Addrs.Static) == 0 {
+	if len(r.spec.Addrs.Static)+len(r.spec.Addrs.Auto) == 0 {
 		return nil
 	}
-	if err := r.loadSiblings(true); err != nil {
+	if err := r.loadSiblings(false); err != nil {
 		return err
+	}
+	if len(r.spec.Addrs.Static) == 0 {
+		return nil
 	}
 	cs, err := r.hostOnly(context.Background(), staticIPs(r.spec.Addrs.Static))
 	return firstErr(err, conflictErr(cs))

@@ -49,9 +49,26 @@ func inspect(led *ledger.Ledger) ([]recView, error) {
 	if err != nil && len(recs) == 0 {
 		return nil, err
 	}
+	return inspectRecords(led, recs), err
+}
+
+// inspectRecords reconciles recs with the kernel, one link dump per target
+// namespace.
+func inspectRecords(led *ledger.Ledger, recs []ledger.Record) []recView {
+	out, _ := inspectDumps(led, recs)
+	return out
+}
+
+// inspectDumps is inspectRecords that also returns the link dumps it
+// made, by nsid (only those of namespaces that live).
+func inspectDumps(led *ledger.Ledger, recs []ledger.Record) ([]recView, map[int][]netlink.Link) {
 	dumps := map[int][]netlink.Link{}
 	errs := map[int]error{}
 	out := make([]recView, 0, len(recs))
+	sh := routeSocket() // one socket for every dump
+	if sh != nil {
+		defer sh.Close()
+	}
 	for _, rec := range recs {
 		v := recView{Record: rec}
 		if v.Running, v.Err = led.Running(rec.ID); v.Err != nil {
@@ -64,7 +81,11 @@ func inspect(led *ledger.Ledger) ([]recView, error) {
 			continue
 		}
 		if _, done := dumps[nsid]; !done && errs[nsid] == nil {
-			dumps[nsid], errs[nsid] = linksByNSID(nsid)
+			if links, err := linksByNSID(sh, nsid); err != nil {
+				errs[nsid] = err
+			} else {
+				dumps[nsid] = links
+			}
 		}
 		switch e := errs[nsid]; {
 		case e == errNSGone:
@@ -75,7 +96,21 @@ func inspect(led *ledger.Ledger) ([]recView, error) {
 		}
 		out = append(out, v)
 	}
-	return out, err
+	return out, dumps
+}
+
+// recordTargets maps the inode of the target of every record on the
+// interface with index parent to the id (nsid) the namespace lanattach
+// runs in gives it: the namespaces whose lanattach slaves on parent the
+// record accounts for.
+func recordTargets(recs []ledger.Record, parent int) map[uint64]int {
+	known := map[uint64]int{}
+	for _, rec := range recs {
+		if rec.ParentIndex == parent {
+			known[rec.Target.Inode] = rec.Target.NSID
+		}
+	}
+	return known
 }
 
 // slaveOf returns the slave of rec: the link marked with its id, or one

@@ -7,8 +7,10 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/arpcheck"
@@ -26,23 +28,17 @@ type TargetInfo struct {
 	Inode uint64 `json:"inode"`
 }
 
-// nsKey identifies a namespace file: device and inode of nsfs.
-type nsKey struct{ dev, ino uint64 }
-
 // namespaces finds every network namespace reachable through /run/netns
-// and /proc/PID/ns/net, each once.
+// and /proc/PID/ns/net, each once, without opening any: a named one by its
+// inode (stat), a process's by its link ("net:[INODE]"), so that 2,000
+// processes sharing one namespace cost 2,000 readlinks and one open.
 func namespaces() []TargetInfo {
-	found := map[nsKey]*TargetInfo{}
-	add := func(path string, pid int, name string) {
-		var st unix.Stat_t
-		if unix.Stat(path, &st) != nil {
-			return // gone meanwhile, or not a namespace
-		}
-		k := nsKey{st.Dev, st.Ino}
-		ti := found[k]
+	found := map[uint64]*TargetInfo{} // nsfs inodes: one file system holds them all
+	add := func(ino uint64, path string, pid int, name string) {
+		ti := found[ino]
 		if ti == nil {
-			ti = &TargetInfo{Path: path, Inode: st.Ino}
-			found[k] = ti
+			ti = &TargetInfo{Path: path, Inode: ino}
+			found[ino] = ti
 		}
 		if name != "" && ti.Name == "" {
 			ti.Name, ti.Path = name, path
@@ -53,13 +49,14 @@ func namespaces() []TargetInfo {
 	}
 	names, _ := os.ReadDir(NetnsDir)
 	for _, e := range names {
-		add(filepath.Join(NetnsDir, e.Name()), 0, e.Name())
-	}
-	procs, _ := os.ReadDir("/proc")
-	for _, e := range procs {
-		if pid, err := strconv.Atoi(e.Name()); err == nil {
-			add("/proc/"+e.Name()+"/ns/net", pid, "")
+		path := filepath.Join(NetnsDir, e.Name())
+		var st unix.Stat_t
+		if unix.Stat(path, &st) == nil {
+			add(st.Ino, path, 0, e.Name())
 		}
+	}
+	for _, p := range procNamespaces(procPIDs()) {
+		add(p.ino, "/proc/"+strconv.Itoa(p.pid)+"/ns/net", p.pid, "")
 	}
 	out := make([]TargetInfo, 0, len(found))
 	for _, ti := range found {
@@ -67,6 +64,59 @@ func namespaces() []TargetInfo {
 	}
 	slices.SortFunc(out, func(a, b TargetInfo) int { return cmp.Compare(a.Inode, b.Inode) })
 	return out
+}
+
+// procNS is a process and the inode of its network namespace.
+type procNS struct {
+	pid int
+	ino uint64
+}
+
+// procNamespaces reads the network namespace of every process in names
+// (the entries of /proc), on one goroutine per CPU: on a host with
+// thousands of processes this is the longest part of a scan.
+func procNamespaces(names []string) []procNS {
+	n := min(runtime.GOMAXPROCS(0), 1+len(names)/256)
+	parts := make([][]procNS, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			buf := make([]byte, 64)
+			for _, name := range names[i*len(names)/n : (i+1)*len(names)/n] {
+				pid, err := strconv.Atoi(name)
+				if err != nil {
+					continue
+				}
+				if ino, ok := nsInode("/proc/"+name+"/ns/net", buf); ok {
+					parts[i] = append(parts[i], procNS{pid, ino})
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return slices.Concat(parts...)
+}
+
+// procPIDs lists the names in /proc (pids and others).
+func procPIDs() []string {
+	f, err := os.Open("/proc")
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	names, _ := f.Readdirnames(-1)
+	return names
+}
+
+// nsInode reads the inode of the namespace a /proc/PID/ns/net link names,
+// without opening it: the link reads "net:[INODE]".
+func nsInode(path string, buf []byte) (uint64, bool) {
+	n, err := unix.Readlink(path, buf)
+	if err != nil || n < 7 || string(buf[:5]) != "net:[" || buf[n-1] != ']' {
+		return 0, false // gone meanwhile, or no access
+	}
+	ino, err := strconv.ParseUint(string(buf[5:n-1]), 10, 64)
+	return ino, err == nil
 }
 
 // nsView is one namespace's links, read through a handle bound to it.
@@ -84,32 +134,61 @@ type nsView struct {
 
 // eachNamespace calls fn for every namespace with its links. Namespaces
 // that vanish while being read are skipped.
-func eachNamespace(fn func(v *nsView) error) error {
+func eachNamespace(fn func(v *nsView) error) error { return eachNamespaceBut(nil, fn) }
+
+// eachNamespaceBut is eachNamespace without the namespaces that the record
+// accounts for: known maps the inode of a record's target to the id (nsid)
+// that the namespace lanattach runs in gives it. A namespace with such an
+// inode is opened to ask for its id, and only read when the ids differ.
+func eachNamespaceBut(known map[uint64]int, fn func(v *nsView) error) error {
+	_, err := eachNamespaceIn(namespaces(), known, fn)
+	return err
+}
+
+// eachNamespaceIn is eachNamespaceBut over the namespaces infos (as
+// namespaces found them). It returns those it left to the record, by nsid.
+func eachNamespaceIn(infos []TargetInfo, known map[uint64]int, fn func(v *nsView) error) (map[int]TargetInfo, error) {
+	skipped := map[int]TargetInfo{}
 	self, err := netns.GetFromPath("/proc/self/ns/net")
 	if err != nil {
-		return fmt.Errorf("opening the netns lanattach runs in: %w", err)
+		return skipped, fmt.Errorf("opening the netns lanattach runs in: %w", err)
 	}
 	defer self.Close()
 	var st unix.Stat_t
 	if err := unix.Fstat(int(self), &st); err != nil {
-		return fmt.Errorf("stat of the netns lanattach runs in: %w", err)
+		return skipped, fmt.Errorf("stat of the netns lanattach runs in: %w", err)
 	}
-	for _, ti := range namespaces() {
-		if err := visit(ti, self, st.Ino, fn); err != nil {
-			return err
+	var host netlinksafe.Handle
+	if len(known) > 0 {
+		if host, err = HostHandle(); err != nil {
+			return skipped, err
+		}
+		defer host.Close()
+	}
+	for _, ti := range infos {
+		fd, err := netns.GetFromPath(ti.Path)
+		if err != nil {
+			slog.Debug("skipping namespace", "path", ti.Path, "err", err)
+			continue
+		}
+		if nsid, ok := known[ti.Inode]; ok {
+			if id, err := host.GetNetNsIdByFd(int(fd)); err == nil && id == nsid {
+				fd.Close()
+				skipped[nsid] = ti
+				continue
+			}
+		}
+		err = visit(ti, fd, self, st.Ino, fn)
+		fd.Close()
+		if err != nil {
+			return skipped, err
 		}
 	}
-	return nil
+	return skipped, nil
 }
 
-// visit opens one namespace and calls fn with its view.
-func visit(ti TargetInfo, self netns.NsHandle, selfIno uint64, fn func(v *nsView) error) error {
-	fd, err := netns.GetFromPath(ti.Path)
-	if err != nil {
-		slog.Debug("skipping namespace", "path", ti.Path, "err", err)
-		return nil
-	}
-	defer fd.Close()
+// visit reads the namespace open as fd and calls fn with its view.
+func visit(ti TargetInfo, fd, self netns.NsHandle, selfIno uint64, fn func(v *nsView) error) error {
 	h, err := handleAt(fd, ti.Path)
 	if err != nil {
 		slog.Debug("skipping namespace", "path", ti.Path, "err", err)

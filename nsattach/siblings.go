@@ -4,26 +4,55 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 
 	"github.com/lanattach/lanattach/arpcheck"
+	"github.com/lanattach/lanattach/ledger"
+	"github.com/lanattach/lanattach/link"
 )
 
-// recordSiblings returns the addresses that the record gives to slaves on
-// the interface with index parent and that may be in use: those of runs
-// still going, of attachments whose slave lives (wherever its namespace
-// is), and of those the kernel could not be asked about.
-func recordSiblings(parent int) ([]arpcheck.Holder, error) {
-	led, err := openLedger()
+// Siblings returns the addresses held by slaves whose lower device is the
+// interface with index parent in the namespace lanattach runs in, for the
+// host check (probes cannot always see them): those the record names (its
+// slaves, wherever their namespace is) and those the kernel shows (made by
+// lanattach or not) in the other namespaces reachable through /run/netns
+// and /proc.
+func Siblings(parent int) ([]arpcheck.Holder, error) {
+	led, recs, err := readRecords()
 	if err != nil {
 		return nil, err
 	}
-	views, err := inspect(led)
-	if err != nil {
-		return nil, fmt.Errorf("reading the record: %w", err)
+	out := recordHolders(inspectRecords(led, onParent(recs, parent, nil)))
+	ks, err := kernelSiblings(parent, recordTargets(recs, parent))
+	return append(out, ks...), err
+}
+
+// onParent returns the records of slaves on the interface with index
+// parent; with only set, just those that hold one of its addresses.
+func onParent(recs []ledger.Record, parent int, only []netip.Addr) []ledger.Record {
+	var out []ledger.Record
+	for _, rec := range recs {
+		if rec.ParentIndex != parent {
+			continue
+		}
+		if only == nil || slices.ContainsFunc(rec.Addresses, func(a string) bool {
+			p, err := netip.ParsePrefix(a)
+			return err == nil && slices.Contains(only, p.Addr())
+		}) {
+			out = append(out, rec)
+		}
 	}
+	return out
+}
+
+// recordHolders returns the addresses of the records whose slave may be in
+// use: those of runs still going, of attachments whose slave lives
+// (wherever its namespace is), and of those the kernel could not be asked
+// about.
+func recordHolders(views []recView) []arpcheck.Holder {
 	var out []arpcheck.Holder
 	for _, v := range views {
-		if v.ParentIndex != parent || !v.alive() {
+		if !v.alive() {
 			continue
 		}
 		mac, _ := net.ParseMAC(v.MAC)
@@ -34,27 +63,123 @@ func recordSiblings(parent int) ([]arpcheck.Holder, error) {
 			}
 		}
 	}
-	return out, nil
+	return out
+}
+
+// kernelSiblings returns the addresses of the slaves on parent that the
+// kernel shows in the namespaces the record does not account for (known,
+// see recordTargets).
+func kernelSiblings(parent int, known map[uint64]int) ([]arpcheck.Holder, error) {
+	var out []arpcheck.Holder
+	err := eachNamespaceBut(known, func(v *nsView) error {
+		for _, l := range v.Links {
+			if _, isSlave := link.TypeOf(l); !isSlave {
+				continue
+			}
+			if idx, ok := v.hostLower(l); !ok || idx != parent {
+				continue
+			}
+			for _, p := range v.addrsOf(l) {
+				out = append(out, arpcheck.Holder{IP: p.Addr(), MAC: l.Attrs().HardwareAddr,
+					Detail: l.Attrs().Name + " in " + describe(v.Info)})
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // loadSiblings reads the addresses of the other slaves on the parent for
-// the host check: from the record only (cheap, for the preflight), or with
-// every namespace the kernel shows (under the lock, the final check). A
-// VLAN parent not created yet has none.
+// the host check: from the record (in the preflight, which also starts the
+// kernel's part in the background with what the record says), and under
+// the lock with what the kernel shows in the other namespaces too. The
+// preflight, and a run with static addresses only, ask the kernel only
+// about the records that hold one of them. A VLAN parent not created yet
+// has none.
 func (r *attachRun) loadSiblings(withKernel bool) error {
 	r.siblings = nil
 	if r.parent.Link == nil {
 		return nil
 	}
 	idx := r.parent.Link.Attrs().Index
-	var err error
-	if withKernel {
-		r.siblings, err = Siblings(idx)
-	} else {
-		r.siblings, err = recordSiblings(idx)
-	}
+	led, recs, err := readRecords()
 	if err != nil {
-		return fmt.Errorf("listing sibling slaves of %s: %w", r.spec.Parent.Name(), err)
+		return err
+	}
+	if r.scan == nil {
+		r.scan = startSiblingScan(idx, recordTargets(recs, idx))
+	}
+	var only []netip.Addr
+	if !withKernel || len(r.spec.Addrs.Auto) == 0 {
+		only = staticIPs(r.spec.Addrs.Static)
+	}
+	r.siblings = recordHolders(inspectRecords(led, onParent(recs, idx, only)))
+	if withKernel {
+		ks, err := r.scan.result(idx)
+		if err != nil {
+			return fmt.Errorf("listing sibling slaves of %s: %w", r.spec.Parent.Name(), err)
+		}
+		r.siblings = append(r.siblings, ks...)
 	}
 	return nil
+}
+
+// siblingScan is the kernel's part of the sibling check, run in the
+// background from the preflight on while the attach makes its slave: on a
+// busy host it is the slowest check, and it needs nothing the attach
+// makes.
+type siblingScan struct {
+	parent  int
+	done    chan struct{}
+	holders []arpcheck.Holder
+	err     error
+}
+
+// startSiblingScan starts the kernel's sibling scan of the interface with
+// index parent, leaving out the namespaces known to the record.
+func startSiblingScan(parent int, known map[uint64]int) *siblingScan {
+	s := &siblingScan{parent: parent, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		defer func() {
+			if p := recover(); p != nil {
+				s.err = fmt.Errorf("internal error: %v", p)
+			}
+		}()
+		s.holders, s.err = kernelSiblings(parent, known)
+	}()
+	return s
+}
+
+// result waits for the scan; a scan of another parent (a VLAN made since)
+// or none started runs now.
+func (s *siblingScan) result(parent int) ([]arpcheck.Holder, error) {
+	if s == nil || s.parent != parent {
+		return scanSiblings(parent)
+	}
+	<-s.done
+	return s.holders, s.err
+}
+
+// scanSiblings is the kernel's part of Siblings.
+func scanSiblings(parent int) ([]arpcheck.Holder, error) {
+	_, recs, err := readRecords()
+	if err != nil {
+		return nil, err
+	}
+	return kernelSiblings(parent, recordTargets(recs, parent))
+}
+
+// readRecords opens the record and reads every entry; entries it could
+// not read are left out when some could be.
+func readRecords() (*ledger.Ledger, []ledger.Record, error) {
+	led, err := openLedger()
+	if err != nil {
+		return nil, nil, err
+	}
+	recs, err := led.List()
+	if err != nil && len(recs) == 0 {
+		return nil, nil, fmt.Errorf("reading the record: %w", err)
+	}
+	return led, recs, nil
 }

@@ -128,7 +128,8 @@ func (r *attachRun) rename(context.Context) error {
 }
 
 // up turns on arp_notify/ndisc_notify, sets how the slave takes router
-// advertisements (raSysctls) and brings it up.
+// advertisements (raSysctls) and brings it up (unless the kernel announces
+// its addresses: then step addr does).
 func (r *attachRun) up(context.Context) error {
 	err := r.target.Do(func() error {
 		if _, err := sysctl.Sysctl("net/ipv4/conf/"+r.name+"/arp_notify", "1"); err != nil {
@@ -146,10 +147,10 @@ func (r *attachRun) up(context.Context) error {
 	if err := r.target.Do(r.raSysctls); err != nil {
 		return err
 	}
-	if err := r.th.LinkSetUp(r.slave); err != nil {
-		return fmt.Errorf("bringing %s up in %s: %w", r.name, r.target, err)
+	if r.kernelAnnounces() {
+		return nil
 	}
-	return r.refresh()
+	return r.setUp()
 }
 
 // loUp brings the target's loopback up if it is down.
