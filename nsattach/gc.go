@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"slices"
 
 	"github.com/lanattach/lanattach/ledger"
@@ -107,16 +108,23 @@ func deleteTempVLAN(tmp string) error {
 		return err
 	}
 	defer h.Close()
+	return deleteTempLink(h, tmp, "vlan")
+}
+
+// deleteTempLink deletes the link of type kind ("vlan", "macvlan") that an
+// interrupted run made under the random name tmp and never renamed, if
+// there is one.
+func deleteTempLink(h netlinksafe.Handle, tmp, kind string) error {
 	l, err := h.LinkByName(tmp)
 	var nf netlink.LinkNotFoundError
 	switch {
 	case errors.As(err, &nf):
 		return nil
 	case err != nil:
-		return fmt.Errorf("looking up VLAN %s: %w", tmp, err)
+		return fmt.Errorf("looking up %s %s: %w", kind, tmp, err)
 	}
-	if _, ok := l.(*netlink.Vlan); !ok {
-		return fmt.Errorf("%s is not a VLAN; not deleting it", tmp)
+	if l.Type() != kind {
+		return fmt.Errorf("%s is not a %s; not deleting it", tmp, kind)
 	}
 	return h.LinkDel(l)
 }

@@ -133,18 +133,7 @@ func deleteTempShim(h netlinksafe.Handle, tmp string) error {
 	if tmp == "" {
 		return nil
 	}
-	l, err := h.LinkByName(tmp)
-	var nf netlink.LinkNotFoundError
-	switch {
-	case errors.As(err, &nf):
-		return nil
-	case err != nil:
-		return fmt.Errorf("looking up shim %s: %w", tmp, err)
-	}
-	if _, ok := l.(*netlink.Macvlan); !ok {
-		return fmt.Errorf("%s is not a macvlan; not deleting it", tmp)
-	}
-	return h.LinkDel(l)
+	return deleteTempLink(h, tmp, "macvlan")
 }
 
 // slaveAddrs returns the addresses slave l has, for removing the host
