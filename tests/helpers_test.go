@@ -3,6 +3,7 @@ package tests
 import (
 	"encoding/json"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,7 +40,11 @@ func newLAN(t *testing.T) *lan {
 		Subnet6:   netip.MustParsePrefix("2001:db8:1::/64"),
 		HostAddrs: []string{hostIP + "/24", hostIP6 + "/64"},
 	})
-	return &lan{LAN: l, peer: l.AddPeer(t, peerIP+"/24", peerIP6+"/64")}
+	ll := &lan{LAN: l, peer: l.AddPeer(t, peerIP+"/24", peerIP6+"/64")}
+	// The record directory of the host netns dies with it: remove it
+	// (registered after the netns, so it runs first).
+	t.Cleanup(func() { os.RemoveAll(recordDir(t, ll)) })
+	return ll
 }
 
 // target is where a test attaches: the flags that name it, the netns to
