@@ -99,20 +99,6 @@ func inspectDumps(led *ledger.Ledger, recs []ledger.Record) ([]recView, map[int]
 	return out, dumps
 }
 
-// recordTargets maps the inode of the target of every record on the
-// interface with index parent to the id (nsid) the namespace lanattach
-// runs in gives it: the namespaces whose lanattach slaves on parent the
-// record accounts for.
-func recordTargets(recs []ledger.Record, parent int) map[uint64]int {
-	known := map[uint64]int{}
-	for _, rec := range recs {
-		if rec.ParentIndex == parent {
-			known[rec.Target.Inode] = rec.Target.NSID
-		}
-	}
-	return known
-}
-
 // slaveOf returns the slave of rec: the link marked with its id, or one
 // still carrying its random temporary name (made but not yet marked).
 func slaveOf(links []netlink.Link, rec ledger.Record) netlink.Link {

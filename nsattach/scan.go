@@ -134,19 +134,17 @@ type nsView struct {
 
 // eachNamespace calls fn for every namespace with its links. Namespaces
 // that vanish while being read are skipped.
-func eachNamespace(fn func(v *nsView) error) error { return eachNamespaceBut(nil, fn) }
-
-// eachNamespaceBut is eachNamespace without the namespaces that the record
-// accounts for: known maps the inode of a record's target to the id (nsid)
-// that the namespace lanattach runs in gives it. A namespace with such an
-// inode is opened to ask for its id, and only read when the ids differ.
-func eachNamespaceBut(known map[uint64]int, fn func(v *nsView) error) error {
-	_, err := eachNamespaceIn(namespaces(), known, fn)
+func eachNamespace(fn func(v *nsView) error) error {
+	_, err := eachNamespaceIn(namespaces(), nil, fn)
 	return err
 }
 
-// eachNamespaceIn is eachNamespaceBut over the namespaces infos (as
-// namespaces found them). It returns those it left to the record, by nsid.
+// eachNamespaceIn is eachNamespace over the namespaces infos (as
+// namespaces found them), without those that the record accounts for:
+// known maps the inode of a record's target to the id (nsid) that the
+// namespace lanattach runs in gives it. A namespace with such an inode is
+// opened to ask for its id, and only read when the ids differ. It returns
+// those it left to the record, by nsid.
 func eachNamespaceIn(infos []TargetInfo, known map[uint64]int, fn func(v *nsView) error) (map[int]TargetInfo, error) {
 	skipped := map[int]TargetInfo{}
 	self, err := netns.GetFromPath("/proc/self/ns/net")

@@ -23,7 +23,7 @@ func Siblings(parent int) ([]arpcheck.Holder, error) {
 		return nil, err
 	}
 	out := recordHolders(inspectRecords(led, onParent(recs, parent, nil)))
-	ks, err := kernelSiblings(parent, recordTargets(recs, parent))
+	ks, err := kernelSiblings(parent)
 	return append(out, ks...), err
 }
 
@@ -67,11 +67,12 @@ func recordHolders(views []recView) []arpcheck.Holder {
 }
 
 // kernelSiblings returns the addresses of the slaves on parent that the
-// kernel shows in the namespaces the record does not account for (known,
-// see recordTargets).
-func kernelSiblings(parent int, known map[uint64]int) ([]arpcheck.Holder, error) {
+// kernel shows in every namespace, those the record names included: a
+// namespace lanattach attached to may hold a slave on the same parent that
+// lanattach did not make.
+func kernelSiblings(parent int) ([]arpcheck.Holder, error) {
 	var out []arpcheck.Holder
-	err := eachNamespaceBut(known, func(v *nsView) error {
+	err := eachNamespace(func(v *nsView) error {
 		for _, l := range v.Links {
 			if _, isSlave := link.TypeOf(l); !isSlave {
 				continue
@@ -107,7 +108,7 @@ func (r *attachRun) loadSiblings(withKernel bool) error {
 		return err
 	}
 	if r.scan == nil {
-		r.scan = startSiblingScan(idx, recordTargets(recs, idx))
+		r.scan = startSiblingScan(idx)
 	}
 	var only []netip.Addr
 	if !withKernel || len(r.spec.Addrs.Auto) == 0 {
@@ -136,8 +137,8 @@ type siblingScan struct {
 }
 
 // startSiblingScan starts the kernel's sibling scan of the interface with
-// index parent, leaving out the namespaces known to the record.
-func startSiblingScan(parent int, known map[uint64]int) *siblingScan {
+// index parent.
+func startSiblingScan(parent int) *siblingScan {
 	s := &siblingScan{parent: parent, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
@@ -146,7 +147,7 @@ func startSiblingScan(parent int, known map[uint64]int) *siblingScan {
 				s.err = fmt.Errorf("internal error: %v", p)
 			}
 		}()
-		s.holders, s.err = kernelSiblings(parent, known)
+		s.holders, s.err = kernelSiblings(parent)
 	}()
 	return s
 }
@@ -155,19 +156,10 @@ func startSiblingScan(parent int, known map[uint64]int) *siblingScan {
 // or none started runs now.
 func (s *siblingScan) result(parent int) ([]arpcheck.Holder, error) {
 	if s == nil || s.parent != parent {
-		return scanSiblings(parent)
+		return kernelSiblings(parent)
 	}
 	<-s.done
 	return s.holders, s.err
-}
-
-// scanSiblings is the kernel's part of Siblings.
-func scanSiblings(parent int) ([]arpcheck.Holder, error) {
-	_, recs, err := readRecords()
-	if err != nil {
-		return nil, err
-	}
-	return kernelSiblings(parent, recordTargets(recs, parent))
 }
 
 // readRecords opens the record and reads every entry; entries it could
