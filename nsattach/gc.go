@@ -34,11 +34,7 @@ type GCResult struct {
 // records of attachments that are gone, and deletes the VLANs lanattach
 // made that nothing uses any more, all under the host-wide lock.
 func GC(ctx context.Context) (*GCResult, error) {
-	led, err := openLedger()
-	if err != nil {
-		return nil, err
-	}
-	unlock, err := hostLock(ctx, led)
+	led, unlock, err := lockedLedger(ctx)
 	if err != nil {
 		return nil, err
 	}

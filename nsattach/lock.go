@@ -22,6 +22,20 @@ func hostLock(ctx context.Context, led *ledger.Ledger) (func(), error) {
 	return unlock, nil
 }
 
+// lockedLedger opens the record and takes the host-wide lock; the caller
+// calls unlock.
+func lockedLedger(ctx context.Context) (*ledger.Ledger, func(), error) {
+	led, err := openLedger()
+	if err != nil {
+		return nil, nil, err
+	}
+	unlock, err := hostLock(ctx, led)
+	if err != nil {
+		return nil, nil, err
+	}
+	return led, unlock, nil
+}
+
 // locked runs fn holding the host-wide lock: taken for fn alone, unless
 // the run holds it already (--ip auto holds it from its first pick until
 // its addresses are recorded).

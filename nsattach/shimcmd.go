@@ -59,11 +59,7 @@ func PrepareShim(ctx context.Context, s ShimSpec) (*ShimInfo, error) {
 	if err := hostCheckShimIPs(h, par.Link, l, s.IPs); err != nil {
 		return nil, err
 	}
-	led, err := openLedger()
-	if err != nil {
-		return nil, err
-	}
-	unlock, err := hostLock(ctx, led)
+	led, unlock, err := lockedLedger(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -156,11 +152,7 @@ func RemoveShim(ctx context.Context, s ShimSpec) (*ShimInfo, error) {
 		return info, nil
 	}
 	info.Name = l.Attrs().Name
-	led, err := openLedger()
-	if err != nil {
-		return nil, err
-	}
-	unlock, err := hostLock(ctx, led)
+	led, unlock, err := lockedLedger(ctx)
 	if err != nil {
 		return nil, err
 	}
