@@ -65,14 +65,20 @@ func linksByNSID(sh *nl.SocketHandle, nsid int) ([]netlink.Link, error) {
 }
 
 // deleteByNSID deletes the link with index ifindex in the namespace nsid
-// names.
+// names. A link or namespace that is gone already is not an error: a
+// target that dies between the listing and the delete takes its links
+// with it (the kernel frees the namespace and its nsid asynchronously).
 func deleteByNSID(nsid, ifindex int) error {
 	req := nl.NewNetlinkRequest(unix.RTM_DELLINK, unix.NLM_F_ACK)
 	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
 	msg.Index = int32(ifindex)
 	req.AddData(msg)
 	req.AddData(nl.NewRtAttr(unix.IFLA_TARGET_NETNSID, nl.Uint32Attr(uint32(nsid))))
-	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
+	_, err := req.Execute(unix.NETLINK_ROUTE, 0)
+	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENODEV) {
+		return nil
+	}
+	if err != nil {
 		return fmt.Errorf("deleting link %d in nsid %d: %w", ifindex, nsid, err)
 	}
 	return nil
