@@ -13,14 +13,43 @@ import (
 
 // del is DEL: idempotent. It removes the attachment the record names for
 // (container, network, ifname) wherever its netns is, or, without a
-// record, lanattach's slave of that name in CNI_NETNS; then it releases
-// the IPAM allocation. A netns, slave or record already gone is no error.
+// record, lanattach's slave of that name in CNI_NETNS, and releases the
+// IPAM allocation. A netns, slave or record already gone is no error.
+//
+// The IPAM plugin runs while the slave is deleted (deleting a link waits
+// for the kernel's RCU grace period, longer than the plugin takes), as
+// the stock plugins also release first; an IPAM that holds a lease over
+// the interface (dhcp) releases it over that interface, so it runs first.
 func del(args *skel.CmdArgs) error {
 	ctx := context.Background()
 	c, err := parseConf(args.StdinData)
 	if err != nil {
 		return err
 	}
+	ip := newIPAM(c, args.StdinData, args)
+	released := make(chan error, 1)
+	release := func() { released <- ip.del(ctx, args.ContainerID, args.Netns, args.IfName) }
+	switch {
+	case ip == nil:
+		released <- nil
+	case ip.leaseOverInterface():
+		release()
+	default:
+		go release()
+	}
+	if err := detachAttachment(ctx, c, args); err != nil {
+		<-released
+		return err
+	}
+	if err := <-released; err != nil {
+		return types.NewError(CodeFailed, err.Error(), "")
+	}
+	return nil
+}
+
+// detachAttachment removes the slave of DEL's attachment, found by the
+// record or, without one, by its name in CNI_NETNS.
+func detachAttachment(ctx context.Context, c *NetConf, args *skel.CmdArgs) error {
 	recs, err := nsattach.Records(attachmentKeys(args.ContainerID, c.Name, args.IfName))
 	if err != nil {
 		return types.NewError(CodeFailed, err.Error(), "")
@@ -35,11 +64,6 @@ func del(args *skel.CmdArgs) error {
 		var ie *nsattach.InputError
 		if err != nil && !errors.As(err, &ie) { // no such netns or slave: nothing to do
 			return cniError(err)
-		}
-	}
-	if ip := newIPAM(c, args.StdinData, args); ip != nil {
-		if err := ip.del(ctx, args.ContainerID, args.Netns, args.IfName); err != nil {
-			return types.NewError(CodeFailed, err.Error(), "")
 		}
 	}
 	return nil

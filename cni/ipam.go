@@ -123,6 +123,34 @@ func (p *ipam) add(ctx context.Context, args *skel.CmdArgs) (*current.Result, er
 	return res, nil
 }
 
+// leaseOverInterface reports whether the IPAM plugin holds a lease that it
+// renews and releases over the container's interface (dhcp): its DEL must
+// run while the interface still exists.
+func (p *ipam) leaseOverInterface() bool { return p.typ == "dhcp" }
+
+// allocation is an IPAM ADD running in the background.
+type allocation struct {
+	done chan struct{}
+	res  *current.Result
+	err  error
+}
+
+// start runs add in the background.
+func (p *ipam) start(ctx context.Context, args *skel.CmdArgs) *allocation {
+	a := &allocation{done: make(chan struct{})}
+	go func() {
+		a.res, a.err = p.add(ctx, args)
+		close(a.done)
+	}()
+	return a
+}
+
+// wait waits for the allocation and returns its result.
+func (a *allocation) wait() (*current.Result, error) {
+	<-a.done
+	return a.res, a.err
+}
+
 // del releases the addresses of attachment (id, ifname).
 func (p *ipam) del(ctx context.Context, id, netns, ifname string) error {
 	return p.noResult(ctx, "0.1.0", p.args("DEL", id, netns, ifname))
