@@ -1,6 +1,7 @@
 package cni
 
 import (
+	"cmp"
 	"context"
 	"net"
 	"net/netip"
@@ -28,21 +29,53 @@ func add(args *skel.CmdArgs) error {
 	if err != nil {
 		return err
 	}
-	ip := newIPAM(c, args.StdinData, args)
-	var ipamRes *current.Result
-	if ip != nil {
-		if ipamRes, err = ip.add(ctx, args); err != nil {
-			return types.NewError(CodeFailed, err.Error(), "")
-		}
+	if ip := newIPAM(c, args.StdinData, args); ip != nil {
+		return c.addWithIPAM(ctx, args, ip)
 	}
-	spec, err := c.spec(args, ipamRes)
+	spec, err := c.spec(args, nil)
 	if err != nil {
-		return ip.release(ctx, args, cniError(err))
+		return cniError(err)
 	}
 	res, err := nsattach.Attach(ctx, spec)
 	if err != nil {
+		return cniError(err)
+	}
+	return c.print(args, spec, res, nil)
+}
+
+// addWithIPAM is ADD with addresses from the IPAM plugin. The plugin runs
+// while the slave is made: the attach asks for the addresses
+// (Spec.AddrsLater) only when the slave is about to come up.
+func (c *NetConf) addWithIPAM(ctx context.Context, args *skel.CmdArgs, ip *ipam) error {
+	alloc := ip.start(ctx, args)
+	spec, err := c.baseSpec(args)
+	var ipamRes *current.Result
+	if err == nil {
+		spec.AddrsLater = func(context.Context) (nsattach.Addrs, error) {
+			r, err := alloc.wait()
+			if err != nil {
+				return nsattach.Addrs{}, types.NewError(CodeFailed, err.Error(), "")
+			}
+			full, err := c.spec(args, r)
+			spec.Addrs, ipamRes = full.Addrs, r
+			return full.Addrs, err
+		}
+	}
+	var res *nsattach.Result
+	if err == nil {
+		res, err = nsattach.Attach(ctx, spec)
+	}
+	if _, aerr := alloc.wait(); aerr != nil { // nothing allocated to release
+		return cniError(cmp.Or(err, error(types.NewError(CodeFailed, aerr.Error(), ""))))
+	}
+	if err != nil {
 		return ip.release(ctx, args, cniError(err))
 	}
+	return c.print(args, spec, res, ipamRes)
+}
+
+// print writes the CNI result of the attach.
+func (c *NetConf) print(args *skel.CmdArgs, spec nsattach.Spec, res *nsattach.Result, ipamRes *current.Result) error {
 	out, err := c.result(args, spec, res, ipamRes)
 	if err != nil {
 		return err
@@ -57,6 +90,22 @@ func (c *NetConf) spec(args *skel.CmdArgs, ipamRes *current.Result) (nsattach.Sp
 	if err != nil {
 		return nsattach.Spec{}, err
 	}
+	return c.parse(f, args)
+}
+
+// baseSpec is the request of a network with IPAM before the plugin gave
+// its addresses: everything but the addresses, gateways and routes.
+func (c *NetConf) baseSpec(args *skel.CmdArgs) (nsattach.Spec, error) {
+	f, err := c.flags(args, &current.Result{})
+	if err != nil {
+		return nsattach.Spec{}, err
+	}
+	f.Gateways, f.Routes = nil, nil
+	return c.parse(f, args)
+}
+
+// parse is nsattach.Parse of f with the CNI ids for the record.
+func (c *NetConf) parse(f nsattach.Flags, args *skel.CmdArgs) (nsattach.Spec, error) {
 	spec, err := nsattach.Parse(f)
 	if err != nil {
 		return spec, err

@@ -11,6 +11,10 @@ import (
 	"github.com/vishvananda/netlink"
 )
 
+// errLaterHostAccess: the host-access preflight needs the addresses, so
+// they cannot come later.
+var errLaterHostAccess = errors.New("internal error: host access with addresses given later (Spec.AddrsLater)")
+
 // preflight checks everything that can be checked before the first
 // change: the target, the parent, kernel support, MTU, the name and the
 // host check of the static addresses against the host and the record. The
@@ -18,6 +22,9 @@ import (
 // final check, with it, runs under the lock before the addresses are
 // assigned.
 func (r *attachRun) preflight() error {
+	if r.spec.AddrsLater != nil && r.spec.HostAccess {
+		return errLaterHostAccess
+	}
 	var err error
 	if r.target, err = OpenTarget(r.spec.Target); err != nil {
 		return err
@@ -49,6 +56,16 @@ func (r *attachRun) preflight() error {
 			return Inputf("--pid", "%d: %v", r.spec.Target.PID, err)
 		}
 	}
+	if r.spec.AddrsLater != nil {
+		r.startScan()
+		return nil
+	}
+	return r.preflightAddrs()
+}
+
+// preflightAddrs is the preflight's host and sibling check of the
+// addresses.
+func (r *attachRun) preflightAddrs() error {
 	if len(r.spec.Addrs.Static)+len(r.spec.Addrs.Auto) == 0 {
 		return nil
 	}
@@ -60,6 +77,25 @@ func (r *attachRun) preflight() error {
 	}
 	cs, err := r.hostOnly(context.Background(), staticIPs(r.spec.Addrs.Static))
 	return firstErr(err, conflictErr(cs))
+}
+
+// takeAddrs takes the addresses of a spec that gives them later
+// (Spec.AddrsLater), checks them as the preflight would have, and records
+// them as planned.
+func (r *attachRun) takeAddrs(ctx context.Context) error {
+	if r.spec.AddrsLater == nil {
+		return nil
+	}
+	a, err := r.spec.AddrsLater(ctx)
+	if err != nil {
+		return err
+	}
+	r.spec.Addrs, r.spec.AddrsLater = a, nil
+	if err := r.preflightAddrs(); err != nil {
+		return err
+	}
+	r.recordPlanned()
+	return r.save()
 }
 
 // pickName returns --name if it is free in the target, else eth1 or the

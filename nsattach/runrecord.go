@@ -45,11 +45,18 @@ func (r *attachRun) begin() error {
 	if r.spec.MAC != nil {
 		r.rec.MAC = r.spec.MAC.String()
 	}
+	r.recordPlanned()
+	r.res.Record = id
+	return r.save()
+}
+
+// recordPlanned names the static addresses in the record as planned: runs
+// picking an address (--ip auto) leave them alone.
+func (r *attachRun) recordPlanned() {
+	r.rec.Planned = nil
 	for _, p := range r.spec.Addrs.Static {
 		r.rec.Planned = append(r.rec.Planned, p.String())
 	}
-	r.res.Record = id
-	return r.save()
 }
 
 // save writes the record as it stands.

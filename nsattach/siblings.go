@@ -107,9 +107,7 @@ func (r *attachRun) loadSiblings(withKernel bool) error {
 	if err != nil {
 		return err
 	}
-	if r.scan == nil {
-		r.scan = startSiblingScan(idx)
-	}
+	r.startScan()
 	var only []netip.Addr
 	if !withKernel || len(r.spec.Addrs.Auto) == 0 {
 		only = staticIPs(r.spec.Addrs.Static)
@@ -123,6 +121,14 @@ func (r *attachRun) loadSiblings(withKernel bool) error {
 		r.siblings = append(r.siblings, ks...)
 	}
 	return nil
+}
+
+// startScan starts the kernel's part of the sibling check in the
+// background, once.
+func (r *attachRun) startScan() {
+	if r.scan == nil && r.parent.Link != nil {
+		r.scan = startSiblingScan(r.parent.Link.Attrs().Index)
+	}
 }
 
 // siblingScan is the kernel's part of the sibling check, run in the

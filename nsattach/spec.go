@@ -1,6 +1,7 @@
 package nsattach
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/netip"
@@ -53,6 +54,12 @@ type Spec struct {
 	// from ShimIPs (one per family) or the parent's own addresses.
 	HostAccess bool
 	ShimIPs    []netip.Prefix
+	// AddrsLater, when set, gives Addrs once the slave is made and renamed,
+	// before it comes up: a front door whose addresses come from elsewhere
+	// (CNI's IPAM plugin) gets them while the slave is made. The address
+	// checks of the preflight then run when they come; an error undoes the
+	// attach. Not with HostAccess, whose preflight needs the addresses.
+	AddrsLater func(context.Context) (Addrs, error)
 }
 
 // Parse checks f and returns the request it describes. Every error is an

@@ -1,6 +1,7 @@
 package nsattach
 
 import (
+	"context"
 	"errors"
 	"net/netip"
 	"strings"
@@ -199,5 +200,16 @@ func TestUndoStackOrder(t *testing.T) {
 	}
 	if len(got) != 3 || got[0] != 2 || got[2] != 0 {
 		t.Errorf("undo order %v, want [2 1 0]", got)
+	}
+}
+
+// TestAddrsLaterNotWithHostAccess: a spec whose addresses come later
+// cannot ask for host access (its preflight needs them); refused before
+// anything is opened or changed.
+func TestAddrsLaterNotWithHostAccess(t *testing.T) {
+	later := func(context.Context) (Addrs, error) { return Addrs{}, nil }
+	_, err := Attach(context.Background(), Spec{HostAccess: true, AddrsLater: later})
+	if !errors.Is(err, errLaterHostAccess) {
+		t.Fatalf("Attach: %v, want %v", err, errLaterHostAccess)
 	}
 }

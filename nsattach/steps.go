@@ -129,8 +129,11 @@ func (r *attachRun) rename(context.Context) error {
 
 // up turns on arp_notify/ndisc_notify, sets how the slave takes router
 // advertisements (raSysctls) and brings it up (unless the kernel announces
-// its addresses: then step addr does).
-func (r *attachRun) up(context.Context) error {
+// its addresses: then step addr does). Addresses given later arrive here.
+func (r *attachRun) up(ctx context.Context) error {
+	if err := r.takeAddrs(ctx); err != nil {
+		return err
+	}
 	err := r.target.Do(func() error {
 		if _, err := sysctl.Sysctl("net/ipv4/conf/"+r.name+"/arp_notify", "1"); err != nil {
 			return err
