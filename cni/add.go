@@ -29,6 +29,9 @@ func add(args *skel.CmdArgs) error {
 		return err
 	}
 	ip := newIPAM(c, args.StdinData, args)
+	if ip.onLink() {
+		return addLate(ctx, c, args, ip)
+	}
 	var ipamRes *current.Result
 	if ip != nil {
 		if ipamRes, err = ip.add(ctx, args); err != nil {
@@ -43,6 +46,28 @@ func add(args *skel.CmdArgs) error {
 	if err != nil {
 		return ip.release(ctx, args, cniError(err))
 	}
+	return c.print(args, spec, res, ipamRes)
+}
+
+// addLate is ADD with an IPAM plugin that works on the interface (dhcp):
+// the attach runs it once the slave is up, checks its addresses like any
+// other, and on failure releases them before it removes the slave.
+func addLate(ctx context.Context, c *NetConf, args *skel.CmdArgs, ip *ipam) error {
+	spec, err := c.spec(args, &current.Result{})
+	if err != nil {
+		return cniError(err)
+	}
+	late := &lateIPAM{ip: ip, conf: c, args: args}
+	spec.Late = late
+	res, err := nsattach.Attach(ctx, spec)
+	if err != nil {
+		return cniError(err)
+	}
+	return c.print(args, spec, res, late.res)
+}
+
+// print writes the result of a finished ADD.
+func (c *NetConf) print(args *skel.CmdArgs, spec nsattach.Spec, res *nsattach.Result, ipamRes *current.Result) error {
 	out, err := c.result(args, spec, res, ipamRes)
 	if err != nil {
 		return err

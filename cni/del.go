@@ -25,24 +25,22 @@ func del(args *skel.CmdArgs) error {
 	if err != nil {
 		return types.NewError(CodeFailed, err.Error(), "")
 	}
-	for _, r := range recs {
-		if _, err := nsattach.DetachRecord(ctx, r.ID); err != nil {
-			return cniError(err)
+	ip := newIPAM(c, args.StdinData, args)
+	return ip.removeReleasing(ctx, args.ContainerID, args.Netns, args.IfName, func() error {
+		for _, r := range recs {
+			if _, err := nsattach.DetachRecord(ctx, r.ID); err != nil {
+				return cniError(err)
+			}
 		}
-	}
-	if len(recs) == 0 && args.Netns != "" {
-		_, err := nsattach.Detach(ctx, nsattach.TargetSpec{Path: args.Netns}, args.IfName)
-		var ie *nsattach.InputError
-		if err != nil && !errors.As(err, &ie) { // no such netns or slave: nothing to do
-			return cniError(err)
+		if len(recs) == 0 && args.Netns != "" {
+			_, err := nsattach.Detach(ctx, nsattach.TargetSpec{Path: args.Netns}, args.IfName)
+			var ie *nsattach.InputError
+			if err != nil && !errors.As(err, &ie) { // no such netns or slave: nothing to do
+				return cniError(err)
+			}
 		}
-	}
-	if ip := newIPAM(c, args.StdinData, args); ip != nil {
-		if err := ip.del(ctx, args.ContainerID, args.Netns, args.IfName); err != nil {
-			return types.NewError(CodeFailed, err.Error(), "")
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // gc is GC: every attachment of this network in the record that the

@@ -53,6 +53,8 @@ type Spec struct {
 	// from ShimIPs (one per family) or the parent's own addresses.
 	HostAccess bool
 	ShimIPs    []netip.Prefix
+	// Late, if set, gives addresses once the slave is up (see LateAddrs).
+	Late LateAddrs
 }
 
 // Parse checks f and returns the request it describes. Every error is an
