@@ -25,19 +25,24 @@ const (
 // foreground, with its own lease file; it is stopped on cleanup.
 type dnsmasq struct {
 	leases string
-	mu     sync.Mutex
-	log    bytes.Buffer
+	logBuf
 }
 
-// Write collects dnsmasq's log.
-func (d *dnsmasq) Write(b []byte) (int, error) {
+// logBuf collects the log of a helper process.
+type logBuf struct {
+	mu  sync.Mutex
+	log bytes.Buffer
+}
+
+// Write collects the log.
+func (d *logBuf) Write(b []byte) (int, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.log.Write(b)
 }
 
-// Log returns what dnsmasq logged so far.
-func (d *dnsmasq) Log() string {
+// Log returns what was logged so far.
+func (d *logBuf) Log() string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.log.String()
@@ -92,8 +97,8 @@ func (d *dnsmasq) leased(t testing.TB) []string {
 	return out
 }
 
-// count counts the log lines of dnsmasq that hold s.
-func (d *dnsmasq) count(s string) int { return strings.Count(d.Log(), s) }
+// count counts the log lines that hold s.
+func (d *logBuf) count(s string) int { return strings.Count(d.Log(), s) }
 
 // eventually polls cond every 100 ms until it holds, failing after wait.
 func eventually(t testing.TB, wait time.Duration, what string, cond func() bool) {
