@@ -1,7 +1,6 @@
 package cni
 
 import (
-	"cmp"
 	"context"
 	"net"
 	"net/netip"
@@ -43,35 +42,21 @@ func add(args *skel.CmdArgs) error {
 	return c.print(args, spec, res, nil)
 }
 
-// addWithIPAM is ADD with addresses from the IPAM plugin. The plugin runs
-// while the slave is made: the attach asks for the addresses
-// (Spec.AddrsLater) only when the slave is about to come up.
+// addWithIPAM is ADD with addresses from the IPAM plugin, which the
+// attach takes from lateIPAM: the plugin runs while the slave is made
+// (dhcp: once it is up).
 func (c *NetConf) addWithIPAM(ctx context.Context, args *skel.CmdArgs, ip *ipam) error {
-	alloc := ip.start(ctx, args)
+	late := newLateIPAM(ctx, c, args, ip)
 	spec, err := c.baseSpec(args)
-	var ipamRes *current.Result
-	if err == nil {
-		spec.AddrsLater = func(context.Context) (nsattach.Addrs, error) {
-			r, err := alloc.wait()
-			if err != nil {
-				return nsattach.Addrs{}, types.NewError(CodeFailed, err.Error(), "")
-			}
-			full, err := c.spec(args, r)
-			spec.Addrs, ipamRes = full.Addrs, r
-			return full.Addrs, err
-		}
-	}
-	var res *nsattach.Result
-	if err == nil {
-		res, err = nsattach.Attach(ctx, spec)
-	}
-	if _, aerr := alloc.wait(); aerr != nil { // nothing allocated to release
-		return cniError(cmp.Or(err, error(types.NewError(CodeFailed, aerr.Error(), ""))))
-	}
 	if err != nil {
-		return ip.release(ctx, args, cniError(err))
+		return late.abandon(ctx, cniError(err))
 	}
-	return c.print(args, spec, res, ipamRes)
+	spec.Late = late
+	res, err := nsattach.Attach(ctx, spec)
+	if err != nil {
+		return late.abandon(ctx, cniError(err))
+	}
+	return c.print(args, spec, res, late.res)
 }
 
 // print writes the CNI result of the attach.

@@ -18,8 +18,8 @@ import (
 //
 // The IPAM plugin runs while the slave is deleted (deleting a link waits
 // for the kernel's RCU grace period, longer than the plugin takes), as
-// the stock plugins also release first; an IPAM that holds a lease over
-// the interface (dhcp) releases it over that interface, so it runs first.
+// the stock plugins also release first. A plugin that works on the
+// interface (dhcp) releases over it, so it runs before the slave goes.
 func del(args *skel.CmdArgs) error {
 	ctx := context.Background()
 	c, err := parseConf(args.StdinData)
@@ -32,7 +32,7 @@ func del(args *skel.CmdArgs) error {
 	switch {
 	case ip == nil:
 		released <- nil
-	case ip.leaseOverInterface():
+	case ip.onLink():
 		release()
 	default:
 		go release()

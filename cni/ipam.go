@@ -123,11 +123,6 @@ func (p *ipam) add(ctx context.Context, args *skel.CmdArgs) (*current.Result, er
 	return res, nil
 }
 
-// leaseOverInterface reports whether the IPAM plugin holds a lease that it
-// renews and releases over the container's interface (dhcp): its DEL must
-// run while the interface still exists.
-func (p *ipam) leaseOverInterface() bool { return p.typ == "dhcp" }
-
 // allocation is an IPAM ADD running in the background.
 type allocation struct {
 	done chan struct{}

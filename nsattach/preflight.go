@@ -13,7 +13,7 @@ import (
 
 // errLaterHostAccess: the host-access preflight needs the addresses, so
 // they cannot come later.
-var errLaterHostAccess = errors.New("internal error: host access with addresses given later (Spec.AddrsLater)")
+var errLaterHostAccess = errors.New("internal error: host access with addresses given later (Spec.Late)")
 
 // preflight checks everything that can be checked before the first
 // change: the target, the parent, kernel support, MTU, the name and the
@@ -22,7 +22,7 @@ var errLaterHostAccess = errors.New("internal error: host access with addresses 
 // final check, with it, runs under the lock before the addresses are
 // assigned.
 func (r *attachRun) preflight() error {
-	if r.spec.AddrsLater != nil && r.spec.HostAccess {
+	if r.spec.Late != nil && r.spec.HostAccess {
 		return errLaterHostAccess
 	}
 	var err error
@@ -56,9 +56,8 @@ func (r *attachRun) preflight() error {
 			return Inputf("--pid", "%d: %v", r.spec.Target.PID, err)
 		}
 	}
-	if r.spec.AddrsLater != nil {
-		r.startScan()
-		return nil
+	if r.spec.Late != nil {
+		r.startScan() // for the addresses to come
 	}
 	return r.preflightAddrs()
 }
@@ -77,25 +76,6 @@ func (r *attachRun) preflightAddrs() error {
 	}
 	cs, err := r.hostOnly(context.Background(), staticIPs(r.spec.Addrs.Static))
 	return firstErr(err, conflictErr(cs))
-}
-
-// takeAddrs takes the addresses of a spec that gives them later
-// (Spec.AddrsLater), checks them as the preflight would have, and records
-// them as planned.
-func (r *attachRun) takeAddrs(ctx context.Context) error {
-	if r.spec.AddrsLater == nil {
-		return nil
-	}
-	a, err := r.spec.AddrsLater(ctx)
-	if err != nil {
-		return err
-	}
-	r.spec.Addrs, r.spec.AddrsLater = a, nil
-	if err := r.preflightAddrs(); err != nil {
-		return err
-	}
-	r.recordPlanned()
-	return r.save()
 }
 
 // pickName returns --name if it is free in the target, else eth1 or the

@@ -15,11 +15,15 @@ import (
 // autoBatch is how many --ip auto candidates one probe window checks.
 const autoBatch = 16
 
-// probe checks the addresses on the LAN and picks --ip auto ones, both
+// probe takes the addresses of a spec.Late on the link first (takeLate),
+// then checks the addresses on the LAN and picks --ip auto ones, both
 // families in one window (checkBoth). --ip auto holds the host-wide lock
 // from its first pick until its addresses are assigned and recorded (step
 // addr), where the other addresses are claimed too.
 func (r *attachRun) probe(ctx context.Context) error {
+	if err := r.takeLate(ctx, true); err != nil {
+		return err
+	}
 	r.probeStart = time.Now()
 	if len(r.spec.Addrs.Auto) > 0 {
 		if err := r.holdLock(ctx); err != nil {

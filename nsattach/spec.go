@@ -1,7 +1,6 @@
 package nsattach
 
 import (
-	"context"
 	"errors"
 	"net"
 	"net/netip"
@@ -54,12 +53,9 @@ type Spec struct {
 	// from ShimIPs (one per family) or the parent's own addresses.
 	HostAccess bool
 	ShimIPs    []netip.Prefix
-	// AddrsLater, when set, gives Addrs once the slave is made and renamed,
-	// before it comes up: a front door whose addresses come from elsewhere
-	// (CNI's IPAM plugin) gets them while the slave is made. The address
-	// checks of the preflight then run when they come; an error undoes the
-	// attach. Not with HostAccess, whose preflight needs the addresses.
-	AddrsLater func(context.Context) (Addrs, error)
+	// Late, if set, gives the addresses while the attach runs (see
+	// LateAddrs). Not with HostAccess, whose preflight needs them.
+	Late LateAddrs
 }
 
 // Parse checks f and returns the request it describes. Every error is an

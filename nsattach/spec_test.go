@@ -207,9 +207,15 @@ func TestUndoStackOrder(t *testing.T) {
 // cannot ask for host access (its preflight needs them); refused before
 // anything is opened or changed.
 func TestAddrsLaterNotWithHostAccess(t *testing.T) {
-	later := func(context.Context) (Addrs, error) { return Addrs{}, nil }
-	_, err := Attach(context.Background(), Spec{HostAccess: true, AddrsLater: later})
+	_, err := Attach(context.Background(), Spec{HostAccess: true, Late: noAddrs{}})
 	if !errors.Is(err, errLaterHostAccess) {
 		t.Fatalf("Attach: %v, want %v", err, errLaterHostAccess)
 	}
 }
+
+// noAddrs is a LateAddrs without addresses.
+type noAddrs struct{}
+
+func (noAddrs) Acquire(context.Context) (Flags, error) { return Flags{}, nil }
+func (noAddrs) Release(context.Context) error          { return nil }
+func (noAddrs) OnLink() bool                           { return false }

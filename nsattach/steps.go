@@ -129,9 +129,10 @@ func (r *attachRun) rename(context.Context) error {
 
 // up turns on arp_notify/ndisc_notify, sets how the slave takes router
 // advertisements (raSysctls) and brings it up (unless the kernel announces
-// its addresses: then step addr does). Addresses given later arrive here.
+// its addresses: then step addr does). Addresses from Spec.Late that do
+// not need the slave up arrive first.
 func (r *attachRun) up(ctx context.Context) error {
-	if err := r.takeAddrs(ctx); err != nil {
+	if err := r.takeLate(ctx, false); err != nil {
 		return err
 	}
 	err := r.target.Do(func() error {

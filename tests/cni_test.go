@@ -110,22 +110,7 @@ func cniLifecycle(t *testing.T, l *lan, c cniCase) {
 	}
 	checkAddrs(t, tg.ns, "eth0", c.addr)
 	sandbox.MustPing(t, tg.ns, c.ping)
-	if got := n.listed(t); len(got) != 1 || got[0].CNI.ContainerID != "c1" || got[0].Interface != "eth0" || got[0].State != "ok" {
-		t.Errorf("list shows %+v, want one ok eth0 of container c1", got)
-	}
-	ctx := context.Background()
-	if err := cfg.CheckNetworkList(ctx, n.list(t), r); err != nil {
-		t.Errorf("CHECK after ADD: %v", err)
-	}
-	for i := range 2 {
-		if err := cfg.DelNetworkList(ctx, n.list(t), r); err != nil {
-			t.Fatalf("DEL #%d: %v", i+1, err)
-		}
-	}
-	checkOnly(t, tg.ns, "lo")
-	if got := n.listed(t); len(got) != 0 {
-		t.Errorf("list still shows %+v after DEL", got)
-	}
+	n.checkDel(t, cfg, r, tg)
 	if n.allocated(l.IP(50)) {
 		t.Errorf("host-local still holds %s after DEL", l.IP(50))
 	}

@@ -169,3 +169,26 @@ type cniAttachment struct {
 		Network     string `json:"network"`
 	} `json:"cni"`
 }
+
+// checkDel checks after an ADD of container c1 as eth0 that list shows it
+// ok and CHECK passes, then runs DEL twice and checks that the container
+// has only lo left and list shows nothing.
+func (n *cniNet) checkDel(t *testing.T, c *libcni.CNIConfig, r *libcni.RuntimeConf, tg target) {
+	t.Helper()
+	if got := n.listed(t); len(got) != 1 || got[0].CNI.ContainerID != "c1" || got[0].Interface != "eth0" || got[0].State != "ok" {
+		t.Errorf("list shows %+v, want one ok eth0 of container c1", got)
+	}
+	ctx := context.Background()
+	if err := c.CheckNetworkList(ctx, n.list(t), r); err != nil {
+		t.Errorf("CHECK after ADD: %v", err)
+	}
+	for i := range 2 {
+		if err := c.DelNetworkList(ctx, n.list(t), r); err != nil {
+			t.Fatalf("DEL #%d: %v", i+1, err)
+		}
+	}
+	checkOnly(t, tg.ns, "lo")
+	if got := n.listed(t); len(got) != 0 {
+		t.Errorf("list still shows %+v after DEL", got)
+	}
+}

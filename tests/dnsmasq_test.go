@@ -25,22 +25,44 @@ const (
 // foreground, with its own lease file; it is stopped on cleanup.
 type dnsmasq struct {
 	leases string
-	mu     sync.Mutex
-	log    bytes.Buffer
+	logBuf
 }
 
-// Write collects dnsmasq's log.
-func (d *dnsmasq) Write(b []byte) (int, error) {
+// logBuf collects the log of a helper process.
+type logBuf struct {
+	mu  sync.Mutex
+	log bytes.Buffer
+}
+
+// Write collects the log.
+func (d *logBuf) Write(b []byte) (int, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.log.Write(b)
 }
 
-// Log returns what dnsmasq logged so far.
-func (d *dnsmasq) Log() string {
+// Log returns what was logged so far.
+func (d *logBuf) Log() string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.log.String()
+}
+
+// startLogged starts cmd with its output into log and ends it, by its
+// pid, on cleanup, showing the log of what when the test failed.
+func startLogged(t testing.TB, what string, cmd *exec.Cmd, log *logBuf) {
+	t.Helper()
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", what, err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("%s log:\n%s", what, log.Log())
+		}
+	})
 }
 
 // startDnsmasq runs dnsmasq on iface in netns ns: DHCP only (no DNS),
@@ -57,18 +79,7 @@ func startDnsmasq(t testing.TB, ns, iface, from, to string, extra ...string) *dn
 		"--log-facility=-", "--pid-file=", "--dhcp-leasefile=" + d.leases, "--dhcp-authoritative",
 		"--dhcp-range=" + from + "," + to + ",255.255.255.0,2m",
 		"--dhcp-option=option:router," + routerIP, "--dhcp-option=option:dns-server," + dnsIP}, extra...)
-	cmd := exec.Command("ip", args...)
-	cmd.Stdout, cmd.Stderr = d, d
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting dnsmasq: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("dnsmasq log:\n%s", d.Log())
-		}
-	})
+	startLogged(t, "dnsmasq", exec.Command("ip", args...), &d.logBuf)
 	eventually(t, 5*time.Second, "dnsmasq to start", func() bool { return strings.Contains(d.Log(), "DHCP, IP range") })
 	return d
 }
@@ -92,8 +103,8 @@ func (d *dnsmasq) leased(t testing.TB) []string {
 	return out
 }
 
-// count counts the log lines of dnsmasq that hold s.
-func (d *dnsmasq) count(s string) int { return strings.Count(d.Log(), s) }
+// count counts the log lines that hold s.
+func (d *logBuf) count(s string) int { return strings.Count(d.Log(), s) }
 
 // eventually polls cond every 100 ms until it holds, failing after wait.
 func eventually(t testing.TB, wait time.Duration, what string, cond func() bool) {

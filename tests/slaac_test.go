@@ -34,18 +34,7 @@ func startRadvd(t *testing.T, ns, iface string) {
 	sandbox.MustExec(t, ns, "sysctl", "-w", "net.ipv6.conf.all.forwarding=1")
 	cmd := exec.Command("ip", "netns", "exec", ns, "radvd", "--nodaemon", "--config", conf,
 		"--pidfile", filepath.Join(dir, "radvd.pid"), "--logmethod", "stderr")
-	var log strings.Builder
-	cmd.Stderr = &log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting radvd: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("radvd log:\n%s", log.String())
-		}
-	})
+	startLogged(t, "radvd", cmd, &logBuf{})
 }
 
 // inSLAACPrefix reports whether p (ADDR/64) is in slaacPrefix/64.
