@@ -27,8 +27,8 @@ type LateAddrs interface {
 // takeLate runs spec.Late if it is asked at this point (onLink: once the
 // slave is up; else before it comes up): its addresses join the static
 // ones, are planned in the record and get the preflight's host and
-// sibling check here; the probe and the claim follow as for any static
-// address.
+// sibling check here (a sibling would answer the probe, and be taken for
+// a LAN host); the probe and the claim follow as for any static address.
 func (r *attachRun) takeLate(ctx context.Context, onLink bool) error {
 	late := r.spec.Late
 	if late == nil || late.OnLink() != onLink {

@@ -130,31 +130,32 @@ func (r *attachRun) rename(context.Context) error {
 // up turns on arp_notify/ndisc_notify, sets how the slave takes router
 // advertisements (raSysctls) and brings it up (unless the kernel announces
 // its addresses: then step addr does). Addresses from Spec.Late that do
-// not need the slave up arrive first.
+// not need the slave up arrive in between: what comes before does not
+// depend on them.
 func (r *attachRun) up(ctx context.Context) error {
+	if err := r.target.Do(r.notifySysctls); err != nil {
+		return err
+	}
 	if err := r.takeLate(ctx, false); err != nil {
-		return err
-	}
-	err := r.target.Do(func() error {
-		if _, err := sysctl.Sysctl("net/ipv4/conf/"+r.name+"/arp_notify", "1"); err != nil {
-			return err
-		}
-		_, err := sysctl.Sysctl("net/ipv6/conf/"+r.name+"/ndisc_notify", "1")
-		if os.IsNotExist(err) {
-			return nil // IPv6 is off in the target
-		}
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("setting arp_notify on %s in %s: %w", r.name, r.target, err)
-	}
-	if err := r.target.Do(r.raSysctls); err != nil {
 		return err
 	}
 	if r.kernelAnnounces() {
 		return nil
 	}
 	return r.setUp()
+}
+
+// notifySysctls turns on arp_notify and ndisc_notify and sets the router
+// advertisement sysctls of the slave; run in the target.
+func (r *attachRun) notifySysctls() error {
+	if _, err := sysctl.Sysctl("net/ipv4/conf/"+r.name+"/arp_notify", "1"); err != nil {
+		return fmt.Errorf("setting arp_notify on %s in %s: %w", r.name, r.target, err)
+	}
+	_, err := sysctl.Sysctl("net/ipv6/conf/"+r.name+"/ndisc_notify", "1")
+	if err != nil && !os.IsNotExist(err) { // not there: IPv6 is off in the target
+		return fmt.Errorf("setting ndisc_notify on %s in %s: %w", r.name, r.target, err)
+	}
+	return r.raSysctls()
 }
 
 // loUp brings the target's loopback up if it is down.

@@ -21,32 +21,37 @@ func BenchmarkCNIAddDel(b *testing.B) {
 	ours := newCNINet(b, l, "1.0.0", map[string]any{"probe": "off", "ipam": ipam})
 	theirs := newCNINet(b, l, "1.0.0", map[string]any{"type": "macvlan", "mode": "bridge", "ipam": ipam})
 	theirs.wrap(b, "macvlan", filepath.Join(stockCNIDir, "macvlan"))
-	var tOurs, tTheirs time.Duration
+	var ours2, theirs2 [2]time.Duration // ADD, DEL
 	n := 0
 	for b.Loop() { // alternating which goes first
 		if n%2 == 0 {
-			tOurs += addDel(b, ours, n)
-			tTheirs += addDel(b, theirs, n)
+			addDel(b, ours, n, &ours2)
+			addDel(b, theirs, n, &theirs2)
 		} else {
-			tTheirs += addDel(b, theirs, n)
-			tOurs += addDel(b, ours, n)
+			addDel(b, theirs, n, &theirs2)
+			addDel(b, ours, n, &ours2)
 		}
 		n++
 	}
-	reportPair(b, n, "lanattach", "macvlan", tOurs, tTheirs)
+	reportPair(b, n, "lanattach", "macvlan", ours2[0]+ours2[1], theirs2[0]+theirs2[1])
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(n) }
+	b.ReportMetric(ms(ours2[0]), "lanattach-add-ms")
+	b.ReportMetric(ms(theirs2[0]), "macvlan-add-ms")
+	b.ReportMetric(ms(ours2[1]), "lanattach-del-ms")
+	b.ReportMetric(ms(theirs2[1]), "macvlan-del-ms")
 }
 
-// addDel makes a fresh target (untimed) and returns how long ADD and DEL
-// of container n took through network net.
-func addDel(b *testing.B, net *cniNet, n int) time.Duration {
+// addDel makes a fresh target (untimed) and adds to took how long ADD
+// and DEL of container n took through network net.
+func addDel(b *testing.B, net *cniNet, n int, took *[2]time.Duration) {
 	b.StopTimer()
 	tg := net.l.NewTarget(b)
 	c, list := net.cfg(b), net.list(b)
 	r := rt("bench"+strconv.Itoa(n), target{ns: tg})
 	ctx := context.Background()
 	b.StartTimer()
-	return timed(func() {
-		net.add(b, c, r)
+	took[0] += timed(func() { net.add(b, c, r) })
+	took[1] += timed(func() {
 		if err := c.DelNetworkList(ctx, list, r); err != nil {
 			b.Fatalf("DEL through %s: %v", net.plugin["type"], err)
 		}
