@@ -3,6 +3,9 @@ package nsattach
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"runtime"
+	"sync"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/vishvananda/netlink"
@@ -36,6 +39,11 @@ func targetNSID(h netlinksafe.Handle, fd int) (int, error) {
 	return id, nil
 }
 
+// rtextFilterSkipStats (RTEXT_FILTER_SKIP_STATS, linux/rtnetlink.h) asks
+// a link dump to leave out the counters: nothing here reads them, and they
+// are most of what the kernel writes and lanattach parses per link.
+const rtextFilterSkipStats = 1 << 3
+
 // linksByNSID lists the links of the namespace that nsid names, seen from
 // the namespace lanattach runs in, over socket sh (a new one when nil);
 // errNSGone when there is no such namespace any more.
@@ -46,6 +54,7 @@ func linksByNSID(sh *nl.SocketHandle, nsid int) ([]netlink.Link, error) {
 	}
 	req.AddData(nl.NewIfInfomsg(unix.AF_UNSPEC))
 	req.AddData(nl.NewRtAttr(unix.IFLA_TARGET_NETNSID, nl.Uint32Attr(uint32(nsid))))
+	req.AddData(nl.NewRtAttr(unix.IFLA_EXT_MASK, nl.Uint32Attr(rtextFilterSkipStats)))
 	msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK)
 	if errors.Is(err, unix.EINVAL) {
 		return nil, errNSGone
@@ -62,6 +71,38 @@ func linksByNSID(sh *nl.SocketHandle, nsid int) ([]netlink.Link, error) {
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// linksByNSIDs dumps the links of the namespaces nsids name, as
+// linksByNSID, and returns the dumps and the errors by nsid. With hundreds
+// of namespaces the dumps are shared out to one goroutine per CPU, each
+// with its own socket: a request by nsid needs no switch of namespace.
+func linksByNSIDs(nsids []int) (map[int][]netlink.Link, map[int]error) {
+	n := min(runtime.GOMAXPROCS(0), 1+len(nsids)/64)
+	dumps, errs := make([]map[int][]netlink.Link, n), make([]map[int]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		dumps[i], errs[i] = map[int][]netlink.Link{}, map[int]error{}
+		wg.Go(func() {
+			sh := routeSocket()
+			if sh != nil {
+				defer sh.Close()
+			}
+			for _, nsid := range nsids[i*len(nsids)/n : (i+1)*len(nsids)/n] {
+				if links, err := linksByNSID(sh, nsid); err != nil {
+					errs[i][nsid] = err
+				} else {
+					dumps[i][nsid] = links
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i := 1; i < n; i++ {
+		maps.Copy(dumps[0], dumps[i])
+		maps.Copy(errs[0], errs[i])
+	}
+	return dumps[0], errs[0]
 }
 
 // deleteByNSID deletes the link with index ifindex in the namespace nsid

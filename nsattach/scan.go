@@ -140,8 +140,9 @@ func eachNamespace(fn func(v *nsView) error) error {
 // namespaces found them), without those that the record accounts for:
 // known maps the inode of a record's target to the id (nsid) that the
 // namespace lanattach runs in gives it. Each namespace is opened once, to
-// ask for its id; one with a known inode is left to the record when the
-// ids match. It returns those it left to the record, by nsid.
+// ask for its id, and kept open while it is read (so that its id names it
+// throughout); one with a known inode is left to the record when the ids
+// match. It returns those it left to the record, by nsid.
 func eachNamespaceIn(infos []TargetInfo, known map[uint64]int, fn func(v *nsView) error) (map[int]TargetInfo, error) {
 	skipped := map[int]TargetInfo{}
 	r, err := newNSReader()
@@ -149,6 +150,12 @@ func eachNamespaceIn(infos []TargetInfo, known map[uint64]int, fn func(v *nsView
 		return skipped, err
 	}
 	defer r.close()
+	var opened []openNS
+	defer func() {
+		for _, o := range opened {
+			o.fd.Close()
+		}
+	}()
 	for _, ti := range infos {
 		fd, err := netns.GetFromPath(ti.Path)
 		if err != nil {
@@ -161,9 +168,11 @@ func eachNamespaceIn(infos []TargetInfo, known map[uint64]int, fn func(v *nsView
 			skipped[nsid] = ti
 			continue
 		}
-		err = r.read(ti, fd, nsid, fn)
-		fd.Close()
-		if err != nil {
+		opened = append(opened, openNS{ti, fd, nsid})
+	}
+	r.dumpLinks(opened)
+	for _, o := range opened {
+		if err := r.read(o, fn); err != nil {
 			return skipped, err
 		}
 	}

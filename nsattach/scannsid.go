@@ -8,7 +8,6 @@ import (
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/arpcheck"
 	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netlink/nl"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
@@ -23,8 +22,11 @@ type nsReader struct {
 	host    netlinksafe.Handle
 	self    netns.NsHandle
 	selfIno uint64
-	sh      *nl.SocketHandle // link dumps by nsid; nil: one socket each
-	strict  int              // address dumps by nsid (strictSocket), -1 until needed
+	strict  int // address dumps by nsid (strictSocket), -1 until needed
+	// links and errs are the link dumps of the namespaces with an id, by
+	// nsid (dumpLinks).
+	links map[int][]netlink.Link
+	errs  map[int]error
 	// selfID is the id the namespace lanattach runs in gives itself: what
 	// dumps through an nsid name it by in IFLA_LINK_NETNSID. The kernel
 	// assigns it on the first dump that needs it, so it is read again
@@ -48,14 +50,11 @@ func newNSReader() (*nsReader, error) {
 		self.Close()
 		return nil, err
 	}
-	return &nsReader{host: host, self: self, selfIno: st.Ino, sh: routeSocket(), strict: -1, selfID: -1}, nil
+	return &nsReader{host: host, self: self, selfIno: st.Ino, strict: -1, selfID: -1}, nil
 }
 
 // close releases what newNSReader opened.
 func (r *nsReader) close() {
-	if r.sh != nil {
-		r.sh.Close()
-	}
 	if r.strict >= 0 {
 		unix.Close(r.strict)
 	}
@@ -76,15 +75,36 @@ func (r *nsReader) nsidOf(ti TargetInfo, fd netns.NsHandle) int {
 	return id
 }
 
-// read calls fn with the view of the namespace ti, open as fd, whose id
-// is nsid (-1: none).
-func (r *nsReader) read(ti TargetInfo, fd netns.NsHandle, nsid int, fn func(v *nsView) error) error {
-	if nsid < 0 {
-		return visit(ti, fd, r.self, r.selfIno, fn)
+// openNS is a namespace open as fd, with the id the namespace lanattach
+// runs in gives it (-1: none).
+type openNS struct {
+	ti   TargetInfo
+	fd   netns.NsHandle
+	nsid int
+}
+
+// dumpLinks dumps the links of the namespaces in opened that have an id,
+// in parallel (linksByNSIDs), for read.
+func (r *nsReader) dumpLinks(opened []openNS) {
+	var nsids []int
+	for _, o := range opened {
+		if o.nsid >= 0 {
+			nsids = append(nsids, o.nsid)
+		}
 	}
-	links, err := linksByNSID(r.sh, nsid)
+	r.links, r.errs = linksByNSIDs(nsids)
+}
+
+// read calls fn with the view of the namespace o: through its id, from
+// the dump dumpLinks made, or through a handle bound to it.
+func (r *nsReader) read(o openNS, fn func(v *nsView) error) error {
+	ti, nsid := o.ti, o.nsid
+	if nsid < 0 {
+		return visit(ti, o.fd, r.self, r.selfIno, fn)
+	}
+	links, err := r.links[nsid], r.errs[nsid]
 	if errors.Is(err, errNSGone) {
-		return nil // gone since it was opened: it holds no link now
+		return nil // its id went with it: it holds no link now
 	}
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", describe(ti), err)
