@@ -3,9 +3,6 @@ package nsattach
 import (
 	"errors"
 	"fmt"
-	"maps"
-	"runtime"
-	"sync"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/vishvananda/netlink"
@@ -74,35 +71,28 @@ func linksByNSID(sh *nl.SocketHandle, nsid int) ([]netlink.Link, error) {
 }
 
 // linksByNSIDs dumps the links of the namespaces nsids name, as
-// linksByNSID, and returns the dumps and the errors by nsid. With hundreds
-// of namespaces the dumps are shared out to one goroutine per CPU, each
-// with its own socket: a request by nsid needs no switch of namespace.
+// linksByNSID, and returns the dumps and the errors by nsid, shared out
+// to one goroutine per CPU, each with its own socket.
 func linksByNSIDs(nsids []int) (map[int][]netlink.Link, map[int]error) {
-	n := min(runtime.GOMAXPROCS(0), 1+len(nsids)/64)
-	dumps, errs := make([]map[int][]netlink.Link, n), make([]map[int]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		dumps[i], errs[i] = map[int][]netlink.Link{}, map[int]error{}
-		wg.Go(func() {
-			sh := routeSocket()
-			if sh != nil {
-				defer sh.Close()
-			}
-			for _, nsid := range nsids[i*len(nsids)/n : (i+1)*len(nsids)/n] {
-				if links, err := linksByNSID(sh, nsid); err != nil {
-					errs[i][nsid] = err
-				} else {
-					dumps[i][nsid] = links
-				}
-			}
-		})
+	links, errs := make([][]netlink.Link, len(nsids)), make([]error, len(nsids))
+	shareOut(len(nsids), 64, func(lo, hi int) {
+		sh := routeSocket()
+		if sh != nil {
+			defer sh.Close()
+		}
+		for i := lo; i < hi; i++ {
+			links[i], errs[i] = linksByNSID(sh, nsids[i])
+		}
+	})
+	dumps, failed := map[int][]netlink.Link{}, map[int]error{}
+	for i, nsid := range nsids {
+		if errs[i] != nil {
+			failed[nsid] = errs[i]
+		} else {
+			dumps[nsid] = links[i]
+		}
 	}
-	wg.Wait()
-	for i := 1; i < n; i++ {
-		maps.Copy(dumps[0], dumps[i])
-		maps.Copy(errs[0], errs[i])
-	}
-	return dumps[0], errs[0]
+	return dumps, failed
 }
 
 // deleteByNSID deletes the link with index ifindex in the namespace nsid

@@ -2,14 +2,13 @@ package nsattach
 
 import (
 	"cmp"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
-	"sync"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -70,28 +69,21 @@ type procNS struct {
 }
 
 // procNamespaces reads the network namespace of every process in names
-// (the entries of /proc), on one goroutine per CPU: on a host with
-// thousands of processes this is the longest part of a scan.
+// (the entries of /proc), shared out to one goroutine per CPU: on a host
+// with thousands of processes this is the longest part of a scan.
 func procNamespaces(names []string) []procNS {
-	n := min(runtime.GOMAXPROCS(0), 1+len(names)/256)
-	parts := make([][]procNS, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			buf := make([]byte, 64)
-			for _, name := range names[i*len(names)/n : (i+1)*len(names)/n] {
-				pid, err := strconv.Atoi(name)
-				if err != nil {
-					continue
-				}
+	found := make([]procNS, len(names))
+	shareOut(len(names), 256, func(lo, hi int) {
+		buf := make([]byte, 64)
+		for i, name := range names[lo:hi] {
+			if pid, err := strconv.Atoi(name); err == nil {
 				if ino, ok := nsInode("/proc/"+name+"/ns/net", buf); ok {
-					parts[i] = append(parts[i], procNS{pid, ino})
+					found[lo+i] = procNS{pid, ino}
 				}
 			}
-		})
-	}
-	wg.Wait()
-	return slices.Concat(parts...)
+		}
+	})
+	return slices.DeleteFunc(found, func(p procNS) bool { return p.pid == 0 })
 }
 
 // procPIDs lists the names in /proc (pids and others).
@@ -145,34 +137,41 @@ func eachNamespace(fn func(v *nsView) error) error {
 // match. It returns those it left to the record, by nsid.
 func eachNamespaceIn(infos []TargetInfo, known map[uint64]int, fn func(v *nsView) error) (map[int]TargetInfo, error) {
 	skipped := map[int]TargetInfo{}
-	r, err := newNSReader()
+	self, err := netns.GetFromPath("/proc/self/ns/net")
+	if err != nil {
+		return skipped, fmt.Errorf("opening the netns lanattach runs in: %w", err)
+	}
+	defer self.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(self), &st); err != nil {
+		return skipped, fmt.Errorf("stat of the netns lanattach runs in: %w", err)
+	}
+	reads := readNamespaces(infos, known, st.Ino)
+	defer func() {
+		for _, r := range reads {
+			if r.fd >= 0 {
+				r.fd.Close()
+			}
+		}
+	}()
+	hostID, err := hostNSID(reads)
 	if err != nil {
 		return skipped, err
 	}
-	defer r.close()
-	var opened []openNS
-	defer func() {
-		for _, o := range opened {
-			o.fd.Close()
+	for _, r := range reads {
+		switch {
+		case r.gone():
+		case r.known:
+			skipped[r.nsid] = r.ti
+		case r.nsid < 0 && r.err == nil:
+			err = visit(r.ti, r.fd, self, st.Ino, fn)
+		default:
+			var v *nsView
+			if v, err = r.view(hostID); err == nil {
+				err = fn(v)
+			}
 		}
-	}()
-	for _, ti := range infos {
-		fd, err := netns.GetFromPath(ti.Path)
 		if err != nil {
-			slog.Debug("skipping namespace", "path", ti.Path, "err", err)
-			continue
-		}
-		nsid := r.nsidOf(ti, fd)
-		if id, ok := known[ti.Inode]; ok && nsid >= 0 && id == nsid {
-			fd.Close()
-			skipped[nsid] = ti
-			continue
-		}
-		opened = append(opened, openNS{ti, fd, nsid})
-	}
-	r.dumpLinks(opened)
-	for _, o := range opened {
-		if err := r.read(o, fn); err != nil {
 			return skipped, err
 		}
 	}

@@ -3,126 +3,147 @@ package nsattach
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/arpcheck"
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
-// nsReader reads the namespaces a scan finds. One that the namespace
-// lanattach runs in has an id (nsid) for, every target lanattach attached
-// to among them, is read through that id over sockets of the namespace
-// lanattach runs in: no socket made in it and no switch into it, which on
-// a host with hundreds of containers is most of a scan's cost. The others
-// are read through a handle bound to each.
-type nsReader struct {
-	host    netlinksafe.Handle
-	self    netns.NsHandle
-	selfIno uint64
-	strict  int // address dumps by nsid (strictSocket), -1 until needed
-	// links and errs are the link dumps of the namespaces with an id, by
-	// nsid (dumpLinks).
-	links map[int][]netlink.Link
-	errs  map[int]error
-	// selfID is the id the namespace lanattach runs in gives itself: what
-	// dumps through an nsid name it by in IFLA_LINK_NETNSID. The kernel
-	// assigns it on the first dump that needs it, so it is read again
-	// until found.
-	selfID int
-}
+// A scan opens each namespace it found once and asks the namespace
+// lanattach runs in for its id (nsid). One with an id, every target
+// lanattach attached to among them, is read through that id over sockets
+// of the namespace lanattach runs in: no socket made in it and no switch
+// into it, so that this part is shared out to one goroutine per CPU
+// (readNamespaces). The others are read through a handle bound to each,
+// one after the other (visit).
 
-// newNSReader opens what a scan needs; close it with close.
-func newNSReader() (*nsReader, error) {
-	self, err := netns.GetFromPath("/proc/self/ns/net")
-	if err != nil {
-		return nil, fmt.Errorf("opening the netns lanattach runs in: %w", err)
-	}
-	var st unix.Stat_t
-	if err := unix.Fstat(int(self), &st); err != nil {
-		self.Close()
-		return nil, fmt.Errorf("stat of the netns lanattach runs in: %w", err)
-	}
-	host, err := HostHandle()
-	if err != nil {
-		self.Close()
-		return nil, err
-	}
-	return &nsReader{host: host, self: self, selfIno: st.Ino, strict: -1, selfID: -1}, nil
-}
-
-// close releases what newNSReader opened.
-func (r *nsReader) close() {
-	if r.strict >= 0 {
-		unix.Close(r.strict)
-	}
-	r.host.Close()
-	r.self.Close()
-}
-
-// nsidOf returns the id the namespace lanattach runs in gives the
-// namespace open as fd, -1 if none (or the host itself).
-func (r *nsReader) nsidOf(ti TargetInfo, fd netns.NsHandle) int {
-	if ti.Inode == r.selfIno {
-		return -1
-	}
-	id, err := r.host.GetNetNsIdByFd(int(fd))
-	if err != nil {
-		return -1
-	}
-	return id
-}
-
-// openNS is a namespace open as fd, with the id the namespace lanattach
-// runs in gives it (-1: none).
-type openNS struct {
+// nsRead is one namespace as a scan's worker read it.
+type nsRead struct {
 	ti   TargetInfo
-	fd   netns.NsHandle
-	nsid int
+	fd   netns.NsHandle // open until the scan ends; -1: could not be opened
+	nsid int            // -1: none, or the namespace lanattach runs in
+	// known: left to the record (its inode and id are a record's).
+	known bool
+	links []netlink.Link
+	// addrs are its addresses by link index, read when a link sits on a
+	// device in another namespace (only such a link's are ever asked for).
+	addrs map[int][]netip.Prefix
+	err   error
 }
 
-// dumpLinks dumps the links of the namespaces in opened that have an id,
-// in parallel (linksByNSIDs), for read.
-func (r *nsReader) dumpLinks(opened []openNS) {
-	var nsids []int
-	for _, o := range opened {
-		if o.nsid >= 0 {
-			nsids = append(nsids, o.nsid)
+// readNamespaces opens infos and reads those with an id, shared out to
+// one goroutine per CPU. known is as eachNamespaceIn's.
+func readNamespaces(infos []TargetInfo, known map[uint64]int, selfIno uint64) []nsRead {
+	out := make([]nsRead, len(infos))
+	shareOut(len(infos), 32, func(lo, hi int) {
+		host, err := HostHandle()
+		if err == nil {
+			defer host.Close()
 		}
-	}
-	r.links, r.errs = linksByNSIDs(nsids)
-}
-
-// read calls fn with the view of the namespace o: through its id, from
-// the dump dumpLinks made, or through a handle bound to it.
-func (r *nsReader) read(o openNS, fn func(v *nsView) error) error {
-	ti, nsid := o.ti, o.nsid
-	if nsid < 0 {
-		return visit(ti, o.fd, r.self, r.selfIno, fn)
-	}
-	links, err := r.links[nsid], r.errs[nsid]
-	if errors.Is(err, errNSGone) {
-		return nil // its id went with it: it holds no link now
-	}
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", describe(ti), err)
-	}
-	if r.selfID < 0 && hasPeerLink(links) {
-		if r.selfID, err = r.host.GetNetNsIdByFd(int(r.self)); err != nil {
-			return fmt.Errorf("reading the nsid of the netns lanattach runs in: %w", err)
-		}
-	}
-	v := &nsView{Info: ti, Links: links, HostID: r.selfID, dumpAddrs: func() (map[int][]netip.Prefix, error) {
-		if r.strict < 0 {
-			if r.strict, err = strictSocket(); err != nil {
-				return nil, err
+		sh, strict := routeSocket(), -1
+		defer func() {
+			if sh != nil {
+				sh.Close()
+			}
+			if strict >= 0 {
+				unix.Close(strict)
+			}
+		}()
+		for i := lo; i < hi; i++ {
+			r := &out[i]
+			*r = nsRead{ti: infos[i], fd: -1, nsid: -1, err: err}
+			if err == nil && r.open(host, selfIno) && !r.leftToRecord(known) {
+				r.read(sh, &strict)
 			}
 		}
-		return addrsByNSID(r.strict, nsid)
-	}}
-	return fn(v)
+	})
+	return out
+}
+
+// open opens the namespace and asks for its id; false when it is gone
+// (its process exited, its name was deleted) or cannot be opened (an
+// error: a namespace left unread could hide a slave).
+func (r *nsRead) open(host netlinksafe.Handle, selfIno uint64) bool {
+	fd, err := netns.GetFromPath(r.ti.Path)
+	if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ESRCH) {
+		slog.Debug("skipping namespace", "path", r.ti.Path, "err", err)
+		return false
+	}
+	if err != nil {
+		r.err = fmt.Errorf("opening %s: %w", r.ti.Path, err)
+		return false
+	}
+	r.fd = fd
+	if r.ti.Inode != selfIno {
+		if id, err := host.GetNetNsIdByFd(int(fd)); err == nil && id >= 0 {
+			r.nsid = id
+		}
+	}
+	return true
+}
+
+// leftToRecord reports (and notes) whether the record accounts for the
+// namespace.
+func (r *nsRead) leftToRecord(known map[uint64]int) bool {
+	id, ok := known[r.ti.Inode]
+	r.known = ok && r.nsid >= 0 && id == r.nsid
+	return r.known
+}
+
+// read reads the links of a namespace with an id over sh, and its
+// addresses over *strict (a strictSocket, opened on first use) when a
+// link sits on a device in another namespace.
+func (r *nsRead) read(sh *nl.SocketHandle, strict *int) {
+	if r.nsid < 0 {
+		return
+	}
+	if r.links, r.err = linksByNSID(sh, r.nsid); r.err != nil || !hasPeerLink(r.links) {
+		return
+	}
+	var err error
+	if *strict < 0 {
+		*strict, err = strictSocket()
+	}
+	if err == nil {
+		r.addrs, err = addrsByNSID(*strict, r.nsid)
+	}
+	if err != nil {
+		slog.Debug("no addresses", "path", r.ti.Path, "err", err)
+		r.addrs = map[int][]netip.Prefix{}
+	}
+}
+
+// view returns the view of a namespace read through its id; hostID is
+// the id the namespace lanattach runs in gives itself.
+func (r *nsRead) view(hostID int) (*nsView, error) {
+	if r.err != nil {
+		return nil, fmt.Errorf("reading %s: %w", describe(r.ti), r.err)
+	}
+	addrs := r.addrs
+	if addrs == nil {
+		addrs = map[int][]netip.Prefix{} // no link whose addresses are asked for
+	}
+	return &nsView{Info: r.ti, Links: r.links, HostID: hostID, addrs: addrs}, nil
+}
+
+// gone reports whether the namespace went before it could be read.
+func (r *nsRead) gone() bool { return errors.Is(r.err, errNSGone) || (r.err == nil && r.fd < 0) }
+
+// hostNSID returns the id the namespace lanattach runs in gives itself,
+// when a link read through an id may name it (-1 otherwise). It is read
+// after the dumps: the first that needs it assigns it.
+func hostNSID(reads []nsRead) (int, error) {
+	for _, r := range reads {
+		if hasPeerLink(r.links) {
+			return selfNSID()
+		}
+	}
+	return -1, nil
 }
 
 // hasPeerLink reports whether a link sits on a device in another
