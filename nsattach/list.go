@@ -9,7 +9,6 @@ import (
 
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
-	"golang.org/x/sys/unix"
 )
 
 // Attachment is one slave made by lanattach, as `list` shows it.
@@ -89,12 +88,12 @@ func appendDumped(out []Attachment, skipped map[int]TargetInfo, dumps map[int][]
 	nsids := slices.Collect(maps.Keys(skipped))
 	found, errs := make([][]Attachment, len(nsids)), make([]error, len(nsids))
 	shareOut(len(nsids), 32, func(lo, hi int) {
-		fd, err := strictSocket()
+		d, err := newNSDumper()
 		if err == nil {
-			defer unix.Close(fd)
+			defer d.close()
 		}
 		for i := lo; i < hi && err == nil; i++ {
-			found[i], errs[i] = dumpedAttachments(fd, skipped[nsids[i]], nsids[i], selfID, dumps[nsids[i]])
+			found[i], errs[i] = dumpedAttachments(d, skipped[nsids[i]], nsids[i], selfID, dumps[nsids[i]])
 		}
 		if err != nil {
 			errs[lo] = err

@@ -146,32 +146,11 @@ func eachNamespaceIn(infos []TargetInfo, known map[uint64]int, fn func(v *nsView
 	if err := unix.Fstat(int(self), &st); err != nil {
 		return skipped, fmt.Errorf("stat of the netns lanattach runs in: %w", err)
 	}
-	reads := readNamespaces(infos, known, st.Ino)
-	defer func() {
-		for _, r := range reads {
-			if r.fd >= 0 {
-				r.fd.Close()
-			}
-		}
-	}()
-	hostID, err := hostNSID(reads)
-	if err != nil {
-		return skipped, err
-	}
-	for _, r := range reads {
-		switch {
-		case r.gone():
-		case r.known:
-			skipped[r.nsid] = r.ti
-		case r.nsid < 0 && r.err == nil:
-			err = visit(r.ti, r.fd, self, st.Ino, fn)
-		default:
-			var v *nsView
-			if v, err = r.view(hostID); err == nil {
-				err = fn(v)
-			}
-		}
-		if err != nil {
+	sc := &scan{self: self, selfIno: st.Ino, hostID: -1, skipped: skipped}
+	for len(infos) > 0 {
+		batch := infos[:min(len(infos), scanBatch)]
+		infos = infos[len(batch):]
+		if err := sc.each(readNamespaces(batch, known, st.Ino), fn); err != nil {
 			return skipped, err
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/arpcheck"
 	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netlink/nl"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
@@ -21,6 +20,56 @@ import (
 // into it, so that this part is shared out to one goroutine per CPU
 // (readNamespaces). The others are read through a handle bound to each,
 // one after the other (visit).
+
+// scanBatch is how many namespaces a scan reads before it hands them to
+// its caller and closes them: it bounds what a scan holds at once.
+const scanBatch = 64
+
+// scan is what eachNamespaceIn keeps across its batches.
+type scan struct {
+	self    netns.NsHandle
+	selfIno uint64
+	// hostID is the id the namespace lanattach runs in gives itself, once
+	// a dump needed it (hostNSID).
+	hostID  int
+	skipped map[int]TargetInfo
+}
+
+// each calls fn for each namespace of reads (a batch readNamespaces
+// read), notes those left to the record, and closes them.
+func (sc *scan) each(reads []nsRead, fn func(v *nsView) error) error {
+	defer func() {
+		for _, r := range reads {
+			if r.fd >= 0 {
+				r.fd.Close()
+			}
+		}
+	}()
+	var err error
+	if sc.hostID < 0 {
+		if sc.hostID, err = hostNSID(reads); err != nil {
+			return err
+		}
+	}
+	for _, r := range reads {
+		switch {
+		case r.gone():
+		case r.known:
+			sc.skipped[r.nsid] = r.ti
+		case r.nsid < 0 && r.err == nil:
+			err = visit(r.ti, r.fd, sc.self, sc.selfIno, fn)
+		default:
+			var v *nsView
+			if v, err = r.view(sc.hostID); err == nil {
+				err = fn(v)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // nsRead is one namespace as a scan's worker read it.
 type nsRead struct {
@@ -45,20 +94,17 @@ func readNamespaces(infos []TargetInfo, known map[uint64]int, selfIno uint64) []
 		if err == nil {
 			defer host.Close()
 		}
-		sh, strict := routeSocket(), -1
-		defer func() {
-			if sh != nil {
-				sh.Close()
+		var d *nsDumper
+		if err == nil {
+			if d, err = newNSDumper(); err == nil {
+				defer d.close()
 			}
-			if strict >= 0 {
-				unix.Close(strict)
-			}
-		}()
+		}
 		for i := lo; i < hi; i++ {
 			r := &out[i]
 			*r = nsRead{ti: infos[i], fd: -1, nsid: -1, err: err}
 			if err == nil && r.open(host, selfIno) && !r.leftToRecord(known) {
-				r.read(sh, &strict)
+				r.read(d)
 			}
 		}
 	})
@@ -95,24 +141,17 @@ func (r *nsRead) leftToRecord(known map[uint64]int) bool {
 	return r.known
 }
 
-// read reads the links of a namespace with an id over sh, and its
-// addresses over *strict (a strictSocket, opened on first use) when a
-// link sits on a device in another namespace.
-func (r *nsRead) read(sh *nl.SocketHandle, strict *int) {
+// read reads the links of a namespace with an id over d, and its
+// addresses when a link sits on a device in another namespace.
+func (r *nsRead) read(d *nsDumper) {
 	if r.nsid < 0 {
 		return
 	}
-	if r.links, r.err = linksByNSID(sh, r.nsid); r.err != nil || !hasPeerLink(r.links) {
+	if r.links, r.err = d.links(r.nsid); r.err != nil || !hasPeerLink(r.links) {
 		return
 	}
 	var err error
-	if *strict < 0 {
-		*strict, err = strictSocket()
-	}
-	if err == nil {
-		r.addrs, err = addrsByNSID(*strict, r.nsid)
-	}
-	if err != nil {
+	if r.addrs, err = addrsByNSID(d, r.nsid); err != nil {
 		slog.Debug("no addresses", "path", r.ti.Path, "err", err)
 		r.addrs = map[int][]netip.Prefix{}
 	}
