@@ -55,9 +55,9 @@ func (d *nsDumper) dump(req *nl.NetlinkRequest) ([]syscall.NetlinkMessage, error
 		for _, m := range msgs {
 			switch {
 			case m.Header.Seq != d.seq:
-			case m.Header.Type == unix.NLMSG_DONE:
-				return out, nil
-			case m.Header.Type == unix.NLMSG_ERROR:
+			case m.Header.Type == unix.NLMSG_DONE || m.Header.Type == unix.NLMSG_ERROR:
+				// Both carry an error number: a dump that fails at
+				// its start (an nsid that names nothing) ends in DONE.
 				if len(m.Data) >= 4 {
 					if e := -int32(nl.NativeEndian().Uint32(m.Data[:4])); e != 0 {
 						return nil, syscall.Errno(e)

@@ -3,6 +3,8 @@ package nsattach
 import (
 	"slices"
 	"testing"
+
+	"github.com/vishvananda/netlink"
 )
 
 // TestShareOut: every item goes to exactly one part, whatever the count.
@@ -85,5 +87,37 @@ func TestScanByNSID(t *testing.T) {
 	}
 	if got, skipped := names(map[uint64]int{ti.Inode: nsid}); len(got) != 0 || skipped[nsid].Inode != ti.Inode {
 		t.Errorf("known namespace: read %v, left to the record %v; want none read, it left", got, skipped)
+	}
+}
+
+// TestNSDumperReuse: one dumper answers an nsid that names no namespace
+// with errNSGone and then reads a live one's links and addresses.
+func TestNSDumperReuse(t *testing.T) {
+	tg := scratchTarget(t)
+	h, err := HostHandle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	nsid, err := targetNSID(h, int(tg.NS.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := newNSDumper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	if _, err := d.links(1 << 30); err != errNSGone {
+		t.Errorf("links of an unused nsid: %v, want errNSGone", err)
+	}
+	for range 2 {
+		links, err := d.links(nsid)
+		if err != nil || !slices.ContainsFunc(links, func(l netlink.Link) bool { return l.Attrs().Name == "v0" }) {
+			t.Fatalf("links of nsid %d: %d links, %v; want v0 among them", nsid, len(links), err)
+		}
+		if _, err := addrsByNSID(d, nsid); err != nil {
+			t.Fatalf("addresses of nsid %d: %v", nsid, err)
+		}
 	}
 }
