@@ -68,15 +68,7 @@ func TestScanByNSID(t *testing.T) {
 		t.Fatalf("a new netns has an nsid already (%d)", r.nsid)
 	}
 	byHandle, _ := names(nil)
-	h, err := HostHandle()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	nsid, err := targetNSID(h, int(tg.NS.Fd()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	nsid := giveNSID(t, tg)
 	r := readNamespaces([]TargetInfo{ti}, nil, 0)[0]
 	if r.nsid != nsid || r.links == nil {
 		t.Fatalf("read with nsid %d: got nsid %d, %d links (err %v)", nsid, r.nsid, len(r.links), r.err)
@@ -93,16 +85,7 @@ func TestScanByNSID(t *testing.T) {
 // TestNSDumperReuse: one dumper answers an nsid that names no namespace
 // with errNSGone and then reads a live one's links and addresses.
 func TestNSDumperReuse(t *testing.T) {
-	tg := scratchTarget(t)
-	h, err := HostHandle()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	nsid, err := targetNSID(h, int(tg.NS.Fd()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	nsid := giveNSID(t, scratchTarget(t))
 	d, err := newNSDumper()
 	if err != nil {
 		t.Fatal(err)
@@ -120,4 +103,19 @@ func TestNSDumperReuse(t *testing.T) {
 			t.Fatalf("addresses of nsid %d: %v", nsid, err)
 		}
 	}
+}
+
+// giveNSID gives tg an id in the namespace the test runs in and returns it.
+func giveNSID(t *testing.T, tg *Target) int {
+	t.Helper()
+	h, err := HostHandle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	nsid, err := targetNSID(h, int(tg.NS.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nsid
 }
