@@ -74,7 +74,7 @@ func (sc *scan) each(reads []nsRead, fn func(v *nsView) error) error {
 // nsRead is one namespace as a scan's worker read it.
 type nsRead struct {
 	ti   TargetInfo
-	fd   netns.NsHandle // open until the scan ends; -1: could not be opened
+	fd   netns.NsHandle // open until its batch is handed over; -1: not opened
 	nsid int            // -1: none, or the namespace lanattach runs in
 	// known: left to the record (its inode and id are a record's).
 	known bool
