@@ -88,15 +88,15 @@ func (r *RunLock) Release() {
 // Running reports whether the run that owns record id still runs: whether
 // another process holds its run lock. A missing lock file means no.
 func (l *Ledger) Running(id string) (bool, error) {
-	f, err := os.OpenFile(l.runLockPath(id), os.O_RDWR|unix.O_CLOEXEC, 0)
-	if errors.Is(err, os.ErrNotExist) {
+	fd, err := unix.Open(l.runLockPath(id), unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENOENT) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("opening run lock of record %s: %w", id, err)
 	}
-	defer f.Close()
-	err = unix.Flock(int(f.Fd()), unix.LOCK_SH|unix.LOCK_NB)
+	defer unix.Close(fd)
+	err = unix.Flock(fd, unix.LOCK_SH|unix.LOCK_NB)
 	switch {
 	case err == nil:
 		return false, nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lanattach/lanattach/internal/failpoint"
+	"golang.org/x/sys/unix"
 )
 
 // State is how far an attachment got.
@@ -182,7 +183,7 @@ func (l *Ledger) Get(id string) (Record, error) {
 // read reads record id.
 func (l *Ledger) read(id string) (Record, error) {
 	var r Record
-	data, err := os.ReadFile(l.path(id))
+	data, err := readFile(l.path(id))
 	if err != nil {
 		return r, fmt.Errorf("reading record %s: %w", id, err)
 	}
@@ -190,4 +191,31 @@ func (l *Ledger) read(id string) (Record, error) {
 		return r, fmt.Errorf("record %s in %s is damaged (move it away to go on): %v", id, l.dir, err)
 	}
 	return r, nil
+}
+
+// readFile is os.ReadFile without the runtime's poller, which a regular
+// file gains nothing from: reading hundreds of records, the poller's
+// attempts to register each file cost more than the read.
+func readFile(name string) ([]byte, error) {
+	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: name, Err: err}
+	}
+	defer unix.Close(fd)
+	data := make([]byte, 0, 1024)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := unix.Read(fd, data[len(data):cap(data)])
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return nil, &os.PathError{Op: "read", Path: name, Err: err}
+		case n == 0:
+			return data, nil
+		}
+		data = data[:len(data)+n]
+	}
 }

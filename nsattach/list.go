@@ -2,12 +2,13 @@ package nsattach
 
 import (
 	"cmp"
+	"errors"
+	"maps"
 	"slices"
 	"strconv"
 
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
-	"golang.org/x/sys/unix"
 )
 
 // Attachment is one slave made by lanattach, as `list` shows it.
@@ -74,7 +75,8 @@ func List() ([]Attachment, error) {
 }
 
 // appendDumped adds the attachments in the namespaces left to the record
-// (skipped, by nsid), from their link dumps.
+// (skipped, by nsid), from their link dumps; their addresses are asked
+// for on one goroutine per CPU, each with its own socket.
 func appendDumped(out []Attachment, skipped map[int]TargetInfo, dumps map[int][]netlink.Link) ([]Attachment, error) {
 	if len(skipped) == 0 {
 		return out, nil
@@ -83,19 +85,24 @@ func appendDumped(out []Attachment, skipped map[int]TargetInfo, dumps map[int][]
 	if err != nil {
 		return out, err
 	}
-	fd, err := strictSocket()
-	if err != nil {
+	nsids := slices.Collect(maps.Keys(skipped))
+	found, errs := make([][]Attachment, len(nsids)), make([]error, len(nsids))
+	shareOut(len(nsids), 32, func(lo, hi int) {
+		d, err := newNSDumper()
+		if err == nil {
+			defer d.close()
+		}
+		for i := lo; i < hi && err == nil; i++ {
+			found[i], errs[i] = dumpedAttachments(d, skipped[nsids[i]], nsids[i], selfID, dumps[nsids[i]])
+		}
+		if err != nil {
+			errs[lo] = err
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
 		return out, err
 	}
-	defer unix.Close(fd)
-	for nsid, ti := range skipped {
-		as, err := dumpedAttachments(fd, ti, nsid, selfID, dumps[nsid])
-		if err != nil {
-			return out, err
-		}
-		out = append(out, as...)
-	}
-	return out, nil
+	return append(out, slices.Concat(found...)...), nil
 }
 
 // mergeRecords gives the attachments found their record's state and adds

@@ -3,7 +3,6 @@ package nsattach
 import (
 	"fmt"
 	"net/netip"
-	"syscall"
 
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
@@ -17,9 +16,12 @@ import (
 // one address dump each, over one socket, instead of entering each.
 
 // addrsByNSID returns the addresses other than link-local ones of the
-// namespace that nsid names, by link index, asked over fd (strictSocket).
-func addrsByNSID(fd, nsid int) (map[int][]netip.Prefix, error) {
-	msgs, err := strictAddrDump(fd, nsid)
+// namespace that nsid names, by link index, asked over d.
+func addrsByNSID(d *nsDumper, nsid int) (map[int][]netip.Prefix, error) {
+	req := nl.NewNetlinkRequest(unix.RTM_GETADDR, unix.NLM_F_DUMP)
+	req.AddData(nl.NewIfAddrmsg(unix.AF_UNSPEC))
+	req.AddData(nl.NewRtAttr(unix.IFA_TARGET_NETNSID, nl.Uint32Attr(uint32(nsid))))
+	msgs, err := d.dump(req)
 	if err != nil {
 		return nil, fmt.Errorf("listing addresses of nsid %d: %w", nsid, err)
 	}
@@ -63,49 +65,11 @@ func strictSocket() (int, error) {
 	return fd, nil
 }
 
-// strictAddrDump dumps the addresses of the namespace nsid names over fd
-// (strictSocket).
-func strictAddrDump(fd, nsid int) ([]syscall.NetlinkMessage, error) {
-	req := nl.NewNetlinkRequest(unix.RTM_GETADDR, unix.NLM_F_DUMP)
-	req.AddData(nl.NewIfAddrmsg(unix.AF_UNSPEC))
-	req.AddData(nl.NewRtAttr(unix.IFA_TARGET_NETNSID, nl.Uint32Attr(uint32(nsid))))
-	if err := unix.Sendto(fd, req.Serialize(), 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return nil, err
-	}
-	var out []syscall.NetlinkMessage
-	buf := make([]byte, 32<<10)
-	for {
-		n, _, err := unix.Recvfrom(fd, buf, 0)
-		if err != nil {
-			return nil, err
-		}
-		msgs, err := syscall.ParseNetlinkMessage(buf[:n])
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range msgs {
-			switch m.Header.Type {
-			case unix.NLMSG_DONE:
-				return out, nil
-			case unix.NLMSG_ERROR:
-				if len(m.Data) >= 4 {
-					if e := -int32(nl.NativeEndian().Uint32(m.Data[:4])); e != 0 {
-						return nil, syscall.Errno(e)
-					}
-				}
-				return out, nil
-			}
-			m.Data = append([]byte(nil), m.Data...)
-			out = append(out, m)
-		}
-	}
-}
-
 // dumpedAttachments describes the slaves lanattach made off a parent in
 // the namespace lanattach runs in (selfID: the id it gives itself) found
 // in the link dump of the namespace nsid names, seen as ti; addresses are
-// asked over fd (strictSocket).
-func dumpedAttachments(fd int, ti TargetInfo, nsid, selfID int, links []netlink.Link) ([]Attachment, error) {
+// asked over d.
+func dumpedAttachments(d *nsDumper, ti TargetInfo, nsid, selfID int, links []netlink.Link) ([]Attachment, error) {
 	var out []Attachment
 	var addrs map[int][]netip.Prefix
 	for _, l := range links {
@@ -117,7 +81,7 @@ func dumpedAttachments(fd int, ti TargetInfo, nsid, selfID int, links []netlink.
 		}
 		if addrs == nil {
 			var err error
-			if addrs, err = addrsByNSID(fd, nsid); err != nil {
+			if addrs, err = addrsByNSID(d, nsid); err != nil {
 				return out, err
 			}
 		}

@@ -7,7 +7,6 @@ import (
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
-	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
@@ -36,32 +35,52 @@ func targetNSID(h netlinksafe.Handle, fd int) (int, error) {
 	return id, nil
 }
 
+// rtextFilterSkipStats (RTEXT_FILTER_SKIP_STATS, linux/rtnetlink.h) asks
+// a link dump to leave out the counters: nothing here reads them, and they
+// are most of what the kernel writes and lanattach parses per link.
+const rtextFilterSkipStats = 1 << 3
+
 // linksByNSID lists the links of the namespace that nsid names, seen from
-// the namespace lanattach runs in, over socket sh (a new one when nil);
+// the namespace lanattach runs in, over d (a new dumper when nil);
 // errNSGone when there is no such namespace any more.
-func linksByNSID(sh *nl.SocketHandle, nsid int) ([]netlink.Link, error) {
-	req := nl.NewNetlinkRequest(unix.RTM_GETLINK, unix.NLM_F_DUMP)
-	if sh != nil {
-		req.Sockets = map[int]*nl.SocketHandle{unix.NETLINK_ROUTE: sh}
-	}
-	req.AddData(nl.NewIfInfomsg(unix.AF_UNSPEC))
-	req.AddData(nl.NewRtAttr(unix.IFLA_TARGET_NETNSID, nl.Uint32Attr(uint32(nsid))))
-	msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK)
-	if errors.Is(err, unix.EINVAL) {
-		return nil, errNSGone
-	}
-	if err != nil && !errors.Is(err, netlink.ErrDumpInterrupted) {
-		return nil, fmt.Errorf("listing links of nsid %d: %w", nsid, err)
-	}
-	out := make([]netlink.Link, 0, len(msgs))
-	for _, m := range msgs {
-		l, err := netlink.LinkDeserialize(nil, m)
-		if err != nil {
-			return nil, fmt.Errorf("reading links of nsid %d: %w", nsid, err)
+func linksByNSID(d *nsDumper, nsid int) ([]netlink.Link, error) {
+	if d == nil {
+		var err error
+		if d, err = newNSDumper(); err != nil {
+			return nil, err
 		}
-		out = append(out, l)
+		defer d.close()
 	}
-	return out, nil
+	return d.links(nsid)
+}
+
+// linksByNSIDs dumps the links of the namespaces nsids name, as
+// linksByNSID, and returns the dumps and the errors by nsid, shared out
+// to one goroutine per CPU, each with its own socket.
+func linksByNSIDs(nsids []int) (map[int][]netlink.Link, map[int]error) {
+	links, errs := make([][]netlink.Link, len(nsids)), make([]error, len(nsids))
+	shareOut(len(nsids), 64, func(lo, hi int) {
+		d, err := newNSDumper()
+		if err != nil {
+			for i := lo; i < hi; i++ {
+				errs[i] = err
+			}
+			return
+		}
+		defer d.close()
+		for i := lo; i < hi; i++ {
+			links[i], errs[i] = d.links(nsids[i])
+		}
+	})
+	dumps, failed := map[int][]netlink.Link{}, map[int]error{}
+	for i, nsid := range nsids {
+		if errs[i] != nil {
+			failed[nsid] = errs[i]
+		} else {
+			dumps[nsid] = links[i]
+		}
+	}
+	return dumps, failed
 }
 
 // deleteByNSID deletes the link with index ifindex in the namespace nsid
@@ -82,14 +101,4 @@ func deleteByNSID(nsid, ifindex int) error {
 		return fmt.Errorf("deleting link %d in nsid %d: %w", ifindex, nsid, err)
 	}
 	return nil
-}
-
-// routeSocket opens a route netlink socket for a series of requests (close
-// it with Close); nil when it cannot, and then each request opens its own.
-func routeSocket() *nl.SocketHandle {
-	s, err := nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE)
-	if err != nil {
-		return nil
-	}
-	return &nl.SocketHandle{Socket: s}
 }

@@ -8,16 +8,7 @@ import (
 // between the listing and the delete (a CNI DEL racing the container's
 // exit) succeeds; a live link is deleted.
 func TestDeleteByNSIDGone(t *testing.T) {
-	tg := scratchTarget(t)
-	h, err := HostHandle()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	nsid, err := targetNSID(h, int(tg.NS.Fd()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	nsid := giveNSID(t, scratchTarget(t))
 	links, err := linksByNSID(nil, nsid)
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package nsattach
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
@@ -62,13 +63,14 @@ func inspectRecords(led *ledger.Ledger, recs []ledger.Record) []recView {
 // inspectDumps is inspectRecords that also returns the link dumps it
 // made, by nsid (only those of namespaces that live).
 func inspectDumps(led *ledger.Ledger, recs []ledger.Record) ([]recView, map[int][]netlink.Link) {
-	dumps := map[int][]netlink.Link{}
-	errs := map[int]error{}
-	out := make([]recView, 0, len(recs))
-	sh := routeSocket() // one socket for every dump
-	if sh != nil {
-		defer sh.Close()
+	var nsids []int
+	for _, rec := range recs {
+		if nsid := rec.Target.NSID; nsid != noTarget && !slices.Contains(nsids, nsid) {
+			nsids = append(nsids, nsid)
+		}
 	}
+	dumps, errs := linksByNSIDs(nsids)
+	out := make([]recView, 0, len(recs))
 	for _, rec := range recs {
 		v := recView{Record: rec}
 		if v.Running, v.Err = led.Running(rec.ID); v.Err != nil {
@@ -79,13 +81,6 @@ func inspectDumps(led *ledger.Ledger, recs []ledger.Record) ([]recView, map[int]
 		if nsid == noTarget {
 			out = append(out, v) // a shim in making: no slave to look for
 			continue
-		}
-		if _, done := dumps[nsid]; !done && errs[nsid] == nil {
-			if links, err := linksByNSID(sh, nsid); err != nil {
-				errs[nsid] = err
-			} else {
-				dumps[nsid] = links
-			}
 		}
 		switch e := errs[nsid]; {
 		case e == errNSGone:

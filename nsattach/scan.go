@@ -7,13 +7,9 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
-	"sync"
 
-	"github.com/containernetworking/plugins/pkg/netlinksafe"
-	"github.com/lanattach/lanattach/arpcheck"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
@@ -73,28 +69,21 @@ type procNS struct {
 }
 
 // procNamespaces reads the network namespace of every process in names
-// (the entries of /proc), on one goroutine per CPU: on a host with
-// thousands of processes this is the longest part of a scan.
+// (the entries of /proc), shared out to one goroutine per CPU: on a host
+// with thousands of processes this is the longest part of a scan.
 func procNamespaces(names []string) []procNS {
-	n := min(runtime.GOMAXPROCS(0), 1+len(names)/256)
-	parts := make([][]procNS, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			buf := make([]byte, 64)
-			for _, name := range names[i*len(names)/n : (i+1)*len(names)/n] {
-				pid, err := strconv.Atoi(name)
-				if err != nil {
-					continue
-				}
+	found := make([]procNS, len(names))
+	shareOut(len(names), 256, func(lo, hi int) {
+		buf := make([]byte, 64)
+		for i, name := range names[lo:hi] {
+			if pid, err := strconv.Atoi(name); err == nil {
 				if ino, ok := nsInode("/proc/"+name+"/ns/net", buf); ok {
-					parts[i] = append(parts[i], procNS{pid, ino})
+					found[lo+i] = procNS{pid, ino}
 				}
 			}
-		})
-	}
-	wg.Wait()
-	return slices.Concat(parts...)
+		}
+	})
+	return slices.DeleteFunc(found, func(p procNS) bool { return p.pid == 0 })
 }
 
 // procPIDs lists the names in /proc (pids and others).
@@ -119,17 +108,17 @@ func nsInode(path string, buf []byte) (uint64, bool) {
 	return ino, err == nil
 }
 
-// nsView is one namespace's links, read through a handle bound to it.
+// nsView is one namespace's links.
 type nsView struct {
-	Info   TargetInfo
-	Handle netlinksafe.Handle
-	Links  []netlink.Link
-	// HostID is the id this namespace gives the namespace lanattach runs
-	// in (IFLA_LINK_NETNSID of links whose lower is there), -1 if none.
+	Info  TargetInfo
+	Links []netlink.Link
+	// HostID is the id by which links whose lower device is in the
+	// namespace lanattach runs in name it (IFLA_LINK_NETNSID), -1 if none.
 	HostID int
 	// IsHost says this is the namespace lanattach runs in.
-	IsHost bool
-	addrs  map[int][]netip.Prefix // by link index, dumped on first use
+	IsHost    bool
+	dumpAddrs func() (map[int][]netip.Prefix, error)
+	addrs     map[int][]netip.Prefix // by link index, dumped on first use
 }
 
 // eachNamespace calls fn for every namespace with its links. Namespaces
@@ -142,9 +131,10 @@ func eachNamespace(fn func(v *nsView) error) error {
 // eachNamespaceIn is eachNamespace over the namespaces infos (as
 // namespaces found them), without those that the record accounts for:
 // known maps the inode of a record's target to the id (nsid) that the
-// namespace lanattach runs in gives it. A namespace with such an inode is
-// opened to ask for its id, and only read when the ids differ. It returns
-// those it left to the record, by nsid.
+// namespace lanattach runs in gives it. Each namespace is opened once, to
+// ask for its id, and kept open while it is read (so that its id names it
+// throughout); one with a known inode is left to the record when the ids
+// match. It returns those it left to the record, by nsid.
 func eachNamespaceIn(infos []TargetInfo, known map[uint64]int, fn func(v *nsView) error) (map[int]TargetInfo, error) {
 	skipped := map[int]TargetInfo{}
 	self, err := netns.GetFromPath("/proc/self/ns/net")
@@ -156,36 +146,19 @@ func eachNamespaceIn(infos []TargetInfo, known map[uint64]int, fn func(v *nsView
 	if err := unix.Fstat(int(self), &st); err != nil {
 		return skipped, fmt.Errorf("stat of the netns lanattach runs in: %w", err)
 	}
-	var host netlinksafe.Handle
-	if len(known) > 0 {
-		if host, err = HostHandle(); err != nil {
-			return skipped, err
-		}
-		defer host.Close()
-	}
-	for _, ti := range infos {
-		fd, err := netns.GetFromPath(ti.Path)
-		if err != nil {
-			slog.Debug("skipping namespace", "path", ti.Path, "err", err)
-			continue
-		}
-		if nsid, ok := known[ti.Inode]; ok {
-			if id, err := host.GetNetNsIdByFd(int(fd)); err == nil && id == nsid {
-				fd.Close()
-				skipped[nsid] = ti
-				continue
-			}
-		}
-		err = visit(ti, fd, self, st.Ino, fn)
-		fd.Close()
-		if err != nil {
+	sc := &scan{self: self, selfIno: st.Ino, hostID: -1, skipped: skipped}
+	for len(infos) > 0 {
+		batch := infos[:min(len(infos), scanBatch)]
+		infos = infos[len(batch):]
+		if err := sc.each(readNamespaces(batch, known, st.Ino), fn); err != nil {
 			return skipped, err
 		}
 	}
 	return skipped, nil
 }
 
-// visit reads the namespace open as fd and calls fn with its view.
+// visit reads the namespace open as fd through a handle bound to it and
+// calls fn with its view.
 func visit(ti TargetInfo, fd, self netns.NsHandle, selfIno uint64, fn func(v *nsView) error) error {
 	h, err := handleAt(fd, ti.Path)
 	if err != nil {
@@ -198,7 +171,7 @@ func visit(ti TargetInfo, fd, self netns.NsHandle, selfIno uint64, fn func(v *ns
 		slog.Debug("skipping namespace", "path", ti.Path, "err", err)
 		return nil
 	}
-	v := &nsView{Info: ti, Handle: h, Links: links, HostID: -1, IsHost: ti.Inode == selfIno}
+	v := &nsView{Info: ti, Links: links, HostID: -1, IsHost: ti.Inode == selfIno, dumpAddrs: handleAddrs(h)}
 	if !v.IsHost {
 		if id, err := h.GetNetNsIdByFd(int(self)); err == nil {
 			v.HostID = id
@@ -224,18 +197,12 @@ func (v *nsView) hostLower(l netlink.Link) (int, bool) {
 // address dump of the namespace.
 func (v *nsView) addrsOf(l netlink.Link) []netip.Prefix {
 	if v.addrs == nil {
-		v.addrs = map[int][]netip.Prefix{}
-		dump, err := arpcheck.AddrDump(v.Handle)
-		if err != nil {
+		var err error
+		if v.addrs, err = v.dumpAddrs(); err != nil {
 			slog.Debug("no addresses", "path", v.Info.Path, "err", err)
 		}
-		for _, a := range dump {
-			ip, ok := netip.AddrFromSlice(a.IP)
-			if !ok || ip.IsLinkLocalUnicast() {
-				continue
-			}
-			ones, _ := a.Mask.Size()
-			v.addrs[a.LinkIndex] = append(v.addrs[a.LinkIndex], netip.PrefixFrom(ip.Unmap(), ones))
+		if v.addrs == nil {
+			v.addrs = map[int][]netip.Prefix{}
 		}
 	}
 	return v.addrs[l.Attrs().Index]

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
@@ -180,17 +181,21 @@ func Shims() ([]ShimInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing links: %w", err)
 	}
+	links = slices.DeleteFunc(links, func(l netlink.Link) bool {
+		_, _, ok := link.ShimParent(l.Attrs().Alias)
+		return !ok
+	})
+	out := []ShimInfo{}
+	if len(links) == 0 {
+		return out, nil // no shim: no need to read the record
+	}
 	led, err := openLedger()
 	if err != nil {
 		return nil, err
 	}
 	views, err := inspect(led)
-	out := []ShimInfo{}
 	for _, l := range links {
-		p, kept, ok := link.ShimParent(l.Attrs().Alias)
-		if !ok {
-			continue
-		}
+		p, kept, _ := link.ShimParent(l.Attrs().Alias)
 		info := ShimInfo{Name: l.Attrs().Name, Parent: p, Kept: kept, Addresses: shimAddrs(h, l), Serves: []string{}}
 		for _, v := range views {
 			if v.Extra[extraShim] == info.Name && v.alive() && v.Target.NSID != noTarget {

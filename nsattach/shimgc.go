@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/ledger"
@@ -29,16 +30,20 @@ func deleteUnusedShims(led *ledger.Ledger, pick func(parent, name string) bool, 
 	if err != nil {
 		return deleted, kept, fmt.Errorf("listing links: %w", err)
 	}
+	links = slices.DeleteFunc(links, func(l netlink.Link) bool {
+		_, isMacvlan := l.(*netlink.Macvlan)
+		p, pinned, ok := link.ShimParent(l.Attrs().Alias)
+		return !ok || !isMacvlan || pinned || !pick(p, l.Attrs().Name)
+	})
+	if len(links) == 0 {
+		return deleted, kept, nil // no candidate: no need to read the record
+	}
 	views, err := inspect(led)
 	if err != nil {
 		return deleted, kept, err
 	}
 	for _, l := range links {
 		a := l.Attrs()
-		_, isMacvlan := l.(*netlink.Macvlan)
-		if p, pinned, ok := link.ShimParent(a.Alias); !ok || !isMacvlan || pinned || !pick(p, a.Name) {
-			continue
-		}
 		why := shimUse(views, a.Name, self)
 		if why == "" {
 			why, err = shimRoutesLeft(h, l)
