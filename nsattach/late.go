@@ -3,6 +3,8 @@ package nsattach
 import (
 	"context"
 	"fmt"
+
+	"github.com/lanattach/lanattach/arpcheck"
 )
 
 // LateAddrs is an address source that answers while the attach runs, such
@@ -26,9 +28,10 @@ type LateAddrs interface {
 
 // takeLate runs spec.Late if it is asked at this point (onLink: once the
 // slave is up; else before it comes up): its addresses join the static
-// ones, are planned in the record and get the preflight's host and
-// sibling check here (a sibling would answer the probe, and be taken for
-// a LAN host); the probe and the claim follow as for any static address.
+// ones and are planned in the record; the probe and the claim follow as
+// for any static address. Before a probe they get the preflight's host
+// and sibling check (a sibling would answer the probe and be taken for a
+// LAN host); without one the claim's check, under the lock, comes next.
 func (r *attachRun) takeLate(ctx context.Context, onLink bool) error {
 	late := r.spec.Late
 	if late == nil || late.OnLink() != onLink {
@@ -46,7 +49,7 @@ func (r *attachRun) takeLate(ctx context.Context, onLink bool) error {
 	s := &r.spec.Addrs
 	s.Static, s.Gateways, s.Routes = append(s.Static, a.Static...), append(s.Gateways, a.Gateways...), append(s.Routes, a.Routes...)
 	r.recordPlanned()
-	if err := r.save(); err != nil {
+	if err := r.save(); err != nil || r.spec.Probe.Mode == arpcheck.ModeOff {
 		return err
 	}
 	return r.preflightAddrs()

@@ -8,7 +8,8 @@ import (
 )
 
 // TestCNIClash: an address held by a LAN peer, the host or a sibling
-// slave fails ADD with code 100 naming the address and where it is held;
+// slave fails ADD with code 100 naming the address and where it is held
+// (with "probe": "off" too, for the host and a sibling);
 // nothing is left in the container, on the host or the switch, and the
 // IPAM allocation is released.
 func TestCNIClash(t *testing.T) {
@@ -17,16 +18,22 @@ func TestCNIClash(t *testing.T) {
 		for _, where := range []string{"lan", "host", "sibling"} {
 			t.Run(src+"/"+where, func(t *testing.T) {
 				t.Parallel()
-				cniClash(t, src, where)
+				cniClash(t, src, where, nil)
 			})
 		}
 	}
+	for _, where := range []string{"host", "sibling"} { // found by the claim alone
+		t.Run("host-local/probe-off/"+where, func(t *testing.T) {
+			t.Parallel()
+			cniClash(t, "host-local", where, map[string]any{"probe": "off"})
+		})
+	}
 }
 
-// cniClash runs one case of TestCNIClash.
-func cniClash(t *testing.T, src, where string) {
+// cniClash runs one case of TestCNIClash, with plugin keys.
+func cniClash(t *testing.T, src, where string, keys map[string]any) {
 	l := newLAN(t)
-	n := newCNINet(t, l, "1.1.0", nil)
+	n := newCNINet(t, l, "1.1.0", keys)
 	host := map[string]int{"lan": 2, "host": 1, "sibling": 50}[where]
 	ip := l.IP(host)
 	c := n.cfg(t)
