@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -16,6 +17,8 @@ func TestSeparateLANs(t *testing.T) {
 	var lans [2]*sandbox.LAN
 	for i := range lans {
 		lans[i] = sandbox.New(t, sandbox.Options{HostAddrs: []string{hostIP + "/24"}})
+		l := &lan{LAN: lans[i]}
+		t.Cleanup(func() { os.RemoveAll(recordDir(t, l)) }) // before its host netns goes
 		tg := lans[i].NewTarget(t)
 		r := lans[i].Lanattach(t, "attach", "--netns", tg, "--parent", "lan0", "--ip", "198.51.100.77/24", "--probe", "off")
 		if r.Code != 0 {
