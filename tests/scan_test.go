@@ -57,7 +57,12 @@ func TestScanBandwidth(t *testing.T) {
 		}
 		return time.Since(start)
 	}
-	fast, slow := took(), took("--bandwidth", "64K")
+	// The fastest of three runs each: a busy machine only adds time, and
+	// the rate limit is a floor no load can lower.
+	fast, slow := time.Hour, time.Hour
+	for range 3 {
+		fast, slow = min(fast, took()), min(slow, took("--bandwidth", "64K"))
+	}
 	// About 190 requests of 42-byte frames at 64 kbit/s is about 1 s of
 	// sending alone: the slow scan must be clearly slower than the default
 	// one run the same way, however fast or slow the machine.
