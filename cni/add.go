@@ -56,7 +56,7 @@ func (c *NetConf) addWithIPAM(ctx context.Context, args *skel.CmdArgs, ip *ipam)
 	if err != nil {
 		return late.abandon(ctx, cniError(err))
 	}
-	return c.print(args, spec, res, late.res)
+	return c.print(args, spec, res, late.result())
 }
 
 // print writes the CNI result of the attach.

@@ -24,9 +24,9 @@ type lateIPAM struct {
 	ip    *ipam
 	conf  *NetConf
 	args  *skel.CmdArgs
-	alloc *allocation     // the background ADD, nil for a plugin on the link
-	asked bool            // the attach asked for the addresses
-	res   *current.Result // the IPAM result, once Acquire ran
+	alloc *allocation // the IPAM ADD: started at once, or (on the link) when asked
+	// handed: the attach took the addresses; its rollback releases them.
+	handed bool
 }
 
 // newLateIPAM starts the IPAM plugin in the background unless it works
@@ -45,31 +45,31 @@ func (l *lateIPAM) OnLink() bool { return l.ip.onLink() }
 // Acquire returns the IPAM plugin's addresses and routes, with the
 // network's own gateways and routes, as flags.
 func (l *lateIPAM) Acquire(ctx context.Context) (nsattach.Flags, error) {
-	l.asked = true
-	var res *current.Result
-	var err error
-	if l.alloc != nil {
-		res, err = l.alloc.wait()
-	} else {
-		res, err = l.ip.add(ctx, l.args)
+	if l.alloc == nil {
+		l.alloc = l.ip.start(ctx, l.args)
 	}
+	res, err := l.alloc.wait()
 	if err != nil {
 		return nsattach.Flags{}, types.NewError(CodeFailed, err.Error(), "")
 	}
-	l.res = res
-	return l.conf.flags(l.args, res)
+	f, err := l.conf.flags(l.args, res)
+	l.handed = err == nil
+	return f, err
 }
+
+// result is the IPAM result the attach took.
+func (l *lateIPAM) result() *current.Result { return l.alloc.res }
 
 // Release runs the IPAM plugin's DEL.
 func (l *lateIPAM) Release(ctx context.Context) error {
 	return l.ip.del(ctx, l.args.ContainerID, l.args.Netns, l.args.IfName)
 }
 
-// abandon ends a failed ADD: what the background plugin allocated for an
-// attach that failed before it asked is released (after asking, the
-// attach's rollback released it).
+// abandon ends a failed ADD: what IPAM allocated and the attach did not
+// take (it failed before it asked, or the result was refused) is released;
+// what it took, its rollback released.
 func (l *lateIPAM) abandon(ctx context.Context, cause error) error {
-	if l.alloc == nil || l.asked {
+	if l.alloc == nil || l.handed {
 		return cause
 	}
 	if _, err := l.alloc.wait(); err != nil {

@@ -19,6 +19,12 @@ import (
 func TestCNIIPAMWhileMaking(t *testing.T) {
 	t.Parallel()
 	const fail = `echo '{"cniVersion":"1.0.0","code":11,"msg":"no addresses left in the pool"}'; exit 1`
+	// An address with a route via a gateway off its subnet, refused after
+	// the attach took it: its rollback must run the plugin's DEL.
+	const refused = `case $CNI_COMMAND in
+ADD) echo '{"cniVersion":"1.0.0","ips":[{"address":"198.51.100.50/24"}],"routes":[{"dst":"203.0.113.0/24","gw":"203.0.113.1"}]}';;
+DEL) touch "$0.released";;
+esac`
 	for _, c := range []struct {
 		name, script string // the IPAM plugin "ipam" (a shell script), "" for host-local
 		keys         map[string]any
@@ -31,6 +37,7 @@ func TestCNIIPAMWhileMaking(t *testing.T) {
 		{name: "ipam fails at once", script: fail, code: 102, want: "no addresses left"},
 		{name: "parent missing", keys: map[string]any{"master": "nosuch0"}, code: 101, want: "master"},
 		{name: "failpoint rename", failpoint: "rename", code: 102, want: "failpoint rename"},
+		{name: "ipam result refused", script: refused, code: 101, want: "routes"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -66,6 +73,11 @@ func TestCNIIPAMWhileMaking(t *testing.T) {
 			} else {
 				_, err := cfg.AddNetworkList(context.Background(), n.list(t), r)
 				wantCode(t, err, c.code, c.want)
+			}
+			if c.script == refused {
+				if _, err := os.Stat(filepath.Join(n.binDir, "ipam.released")); err != nil {
+					t.Errorf("the refused allocation was not released: %v", err)
+				}
 			}
 			sandbox.SameSnapshot(t, c.name, before, sandbox.Snapshot(t, seen...))
 			if n.allocated(l.IP(50)) || len(n.listed(t)) != 0 {
