@@ -124,7 +124,7 @@ func (d *Detached) remove(th netlinksafe.Handle, t *Target, led *ledger.Ledger, 
 	if err != nil {
 		return err
 	}
-	if err := th.LinkDel(l); err != nil {
+	if err := deleteInTarget(t, th, l); err != nil {
 		return fmt.Errorf("deleting %s in %s: %w", l.Attrs().Name, t, err)
 	}
 	d.Interfaces = append(d.Interfaces, l.Attrs().Name)

@@ -167,7 +167,7 @@ func deleteUnusedVLANs(led *ledger.Ledger, pick func(name string) bool) (deleted
 			kept = append(kept, a.Name+": "+why)
 			continue
 		}
-		if err := h.LinkDel(l); err != nil {
+		if err := deleteHere(h, l); err != nil {
 			return deleted, kept, fmt.Errorf("deleting unused VLAN %s: %w", a.Name, err)
 		}
 		deleted = append(deleted, a.Name)

@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/lanattach/lanattach/internal/linkdel"
 	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 )
 
@@ -88,12 +88,7 @@ func linksByNSIDs(nsids []int) (map[int][]netlink.Link, map[int]error) {
 // target that dies between the listing and the delete takes its links
 // with it (the kernel frees the namespace and its nsid asynchronously).
 func deleteByNSID(nsid, ifindex int) error {
-	req := nl.NewNetlinkRequest(unix.RTM_DELLINK, unix.NLM_F_ACK)
-	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
-	msg.Index = int32(ifindex)
-	req.AddData(msg)
-	req.AddData(nl.NewRtAttr(unix.IFLA_TARGET_NETNSID, nl.Uint32Attr(uint32(nsid))))
-	_, err := req.Execute(unix.NETLINK_ROUTE, 0)
+	err := linkdel.Delete(linkdel.Request{NSID: nsid, Index: ifindex}, goneByNSID(nsid, ifindex))
 	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENODEV) {
 		return nil
 	}

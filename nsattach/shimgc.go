@@ -55,7 +55,7 @@ func deleteUnusedShims(led *ledger.Ledger, pick func(parent, name string) bool, 
 			kept = append(kept, a.Name+": "+why)
 			continue
 		}
-		if err := h.LinkDel(l); err != nil {
+		if err := deleteHere(h, l); err != nil {
 			return deleted, kept, fmt.Errorf("deleting unused shim %s: %w", a.Name, err)
 		}
 		deleted = append(deleted, a.Name)

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/lanattach/lanattach/cni"
+	"github.com/lanattach/lanattach/internal/linkdel"
 	"github.com/urfave/cli/v2"
 )
 
@@ -18,6 +19,7 @@ var (
 )
 
 func main() {
+	linkdel.RunIfChild()                    // detach's deletes run in a child of the binary
 	if cni.Invoked(os.Args[0], os.Getenv) { // CNI_COMMAND set, or run as lanattach-cni
 		os.Exit(cni.Main(version))
 	}
