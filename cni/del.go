@@ -13,13 +13,14 @@ import (
 
 // del is DEL: idempotent. It removes the attachment the record names for
 // (container, network, ifname) wherever its netns is, or, without a
-// record, lanattach's slave of that name in CNI_NETNS, and releases the
+// record, lanattach's slave of that name in CNI_NETNS, then releases the
 // IPAM allocation. A netns, slave or record already gone is no error.
 //
-// The IPAM plugin runs while the slave is deleted (deleting a link waits
-// for the kernel's RCU grace period, longer than the plugin takes), as
-// the stock plugins also release first. A plugin that works on the
-// interface (dhcp) releases over it, so it runs before the slave goes.
+// The allocation is released only once the slave is gone: a DEL that
+// cannot remove it (its ADD is still running) keeps the addresses
+// allocated, so that no other container is handed them meanwhile. A
+// plugin that works on the interface (dhcp) releases over it, so it runs
+// before the slave goes.
 func del(args *skel.CmdArgs) error {
 	ctx := context.Background()
 	c, err := parseConf(args.StdinData)
@@ -27,24 +28,23 @@ func del(args *skel.CmdArgs) error {
 		return err
 	}
 	ip := newIPAM(c, args.StdinData, args)
-	released := make(chan error, 1)
-	release := func() { released <- ip.del(ctx, args.ContainerID, args.Netns, args.IfName) }
-	switch {
-	case ip == nil:
-		released <- nil
-	case ip.onLink():
-		release()
-	default:
-		go release()
+	release := func() error {
+		if err := ip.del(ctx, args.ContainerID, args.Netns, args.IfName); err != nil {
+			return types.NewError(CodeFailed, err.Error(), "")
+		}
+		return nil
+	}
+	var released error
+	if ip != nil && ip.onLink() {
+		released = release()
 	}
 	if err := detachAttachment(ctx, c, args); err != nil {
-		<-released
 		return err
 	}
-	if err := <-released; err != nil {
-		return types.NewError(CodeFailed, err.Error(), "")
+	if ip != nil && !ip.onLink() {
+		released = release()
 	}
-	return nil
+	return released
 }
 
 // detachAttachment removes the slave of DEL's attachment, found by the

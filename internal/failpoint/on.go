@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Hit acts at point name when the environment variable LANATTACH_FAILPOINT
@@ -25,7 +26,9 @@ func Hit(name string) error {
 	switch os.Getenv("LANATTACH_FAILPOINT_ACTION") {
 	case "hang":
 		fmt.Fprintf(os.Stderr, "failpoint %s: hanging\n", name)
-		select {}
+		for { // a pending timer: the runtime sees no deadlock where nothing else runs (CNI mode)
+			time.Sleep(time.Hour)
+		}
 	case "panic":
 		panic("failpoint " + name)
 	}
