@@ -2,6 +2,7 @@ package nsattach
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"strconv"
 
@@ -45,10 +46,25 @@ func (r *attachRun) plan() []string {
 	in := r.inTarget()
 	add("%s link set %s name %s", in, tmp, r.name)
 	add("%s sysctl -qw net.ipv4.conf.%s.arp_notify=1 net.ipv6.conf.%s.ndisc_notify=1", r.nsenter(), r.name, r.name)
-	add("%s link set %s up", in, r.name)
-	add("%s link set lo up", in)
+	out = append(out, r.planRA())
+	if !r.kernelAnnounces() {
+		add("%s link set %s up", in, r.name)
+	}
 	out = append(out, r.planAddrs(in)...)
+	if r.loIsDown() {
+		add("%s link set lo up", in)
+	}
 	return append(out, r.planShim()...)
+}
+
+// loIsDown says whether the target's lo is down (attach brings it up last).
+// A target the preflight could not read counts as down.
+func (r *attachRun) loIsDown() bool {
+	if r.th.Handle == nil {
+		return true
+	}
+	lo, err := r.th.LinkByName("lo")
+	return err != nil || lo.Attrs().Flags&net.FlagUp == 0
 }
 
 // planAddrs renders the probe, addresses, routes and announcement.
@@ -76,13 +92,19 @@ func (r *attachRun) planAddrs(in string) []string {
 		add("%s addr add <auto>/%d dev %s%s", in, pool.Subnet.Bits(), r.name, r.nodad(pool.Subnet.Addr()))
 	}
 	out = append(out, r.planDynamic()...)
+	if r.kernelAnnounces() {
+		add("%s link set %s up    # with its addresses: the kernel announces them (arp_notify)", in, r.name)
+	}
 	for _, gw := range a.Gateways {
 		add("%s route add default via %s dev %s", in, gw, r.name)
 	}
 	for _, rt := range a.Routes {
 		add("%s route add %s dev %s", in, rt, r.name)
 	}
-	if r.spec.Announce {
+	switch {
+	case r.kernelAnnounces():
+		add("%s link set %s address MAC    # its own MAC again: the kernel announces once more", in, r.name)
+	case r.spec.Announce:
 		add("# announce: arping -U -c 2 -I %s ADDR for each IPv4 address", r.name)
 	}
 	return out

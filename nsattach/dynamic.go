@@ -103,16 +103,20 @@ func checkDHCP(f Flags, s Spec) error {
 	return nil
 }
 
+// planRA renders the router advertisement sysctls, set with arp_notify.
+func (r *attachRun) planRA() string {
+	accept, autoconf := "0", "0"
+	if r.spec.Addrs.SLAAC {
+		accept, autoconf = "2", "1"
+	}
+	return fmt.Sprintf("%s sysctl -qw net.ipv6.conf.%s.accept_ra=%s net.ipv6.conf.%s.autoconf=%s",
+		r.nsenter(), r.name, accept, r.name, autoconf)
+}
+
 // planDynamic renders --ip dhcp and --ip slaac for --dry-run.
 func (r *attachRun) planDynamic() []string {
 	var out []string
 	a, d := r.spec.Addrs, r.spec.Dynamic
-	accept := "0"
-	if a.SLAAC {
-		accept = "2"
-	}
-	out = append(out, fmt.Sprintf("%s sysctl -qw net.ipv6.conf.%s.accept_ra=%s net.ipv6.conf.%s.autoconf=%s",
-		r.nsenter(), r.name, accept, r.name, map[string]string{"0": "0", "2": "1"}[accept]))
 	if a.DHCP {
 		out = append(out, fmt.Sprintf("# --ip dhcp: DHCP on %s within %s; the leased address is probed (DECLINE on a clash),"+
 			" added with the lease's lifetime, the default route goes via the lease's router", r.name, d.DHCPTimeout),

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -278,6 +279,48 @@ func TestDryRun(t *testing.T) {
 		}
 	}
 	sandbox.SameSnapshot(t, "attach --dry-run", before, sandbox.Snapshot(t, l.Host, l.Switch, tg.ns))
+}
+
+// TestDryRunOrder checks that --dry-run prints the changes in the order
+// attach makes them: with --probe off the slave comes up only once it has
+// its addresses (the kernel announces them) and its MAC is set again; with
+// a probe it comes up first. lo comes up last, and only when it is down.
+func TestDryRunOrder(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	for _, c := range []struct {
+		probe string
+		loUp  bool
+		order []string // each a substring of one line, in this order
+	}{
+		{"off", false, []string{"arp_notify", "accept_ra", "addr add", "eth1 up", "route add", "address MAC", "lo up"}},
+		{"off", true, []string{"arp_notify", "accept_ra", "addr add", "eth1 up", "route add", "address MAC"}},
+		{"fast", false, []string{"arp_notify", "accept_ra", "eth1 up", "# probe", "addr add", "route add", "# announce", "lo up"}},
+	} {
+		t.Run(fmt.Sprintf("probe-%s/lo-up-%v", c.probe, c.loUp), func(t *testing.T) {
+			tg := l.newTarget(t, "netns")
+			if c.loUp {
+				sandbox.MustExec(t, tg.ns, "ip", "link", "set", "lo", "up")
+			}
+			r := l.Lanattach(t, append(append([]string{"attach", "--dry-run"}, tg.args...),
+				"--parent", l.Parent, "--name", "eth1", "--ip", slaveV4, "--gateway", peerIP, "--probe", c.probe)...)
+			if r.Code != 0 {
+				t.Fatalf("dry run failed:\n%s", r)
+			}
+			lines := strings.Split(strings.TrimSpace(r.Stdout), "\n")
+			at := 0
+			for _, w := range c.order {
+				i := slices.IndexFunc(lines, func(line string) bool { return strings.Contains(line, w) })
+				if i < at {
+					t.Fatalf("%q is missing or out of order (want %q):\n%s", w, c.order, r.Stdout)
+				}
+				at = i
+			}
+			if n := strings.Count(r.Stdout, "link set lo up"); n != 0 && c.loUp {
+				t.Errorf("lo is up, yet the plan brings it up:\n%s", r.Stdout)
+			}
+		})
+	}
 }
 
 // hasIPLine reports whether out has an `ip ...` line containing every
