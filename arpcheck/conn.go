@@ -36,8 +36,8 @@ func Open(netNS ns.NetNS, ifname string) (Conn, *net.Interface, error) {
 	var ifi *net.Interface
 	err := inNS(netNS, func() error {
 		var err error
-		if ifi, err = net.InterfaceByName(ifname); err != nil {
-			return fmt.Errorf("interface %s: %w", ifname, err)
+		if ifi, err = interfaceByName(ifname); err != nil {
+			return err
 		}
 		if c, err = packet.Listen(ifi, packet.Datagram, unix.ETH_P_ARP, nil); err != nil {
 			return fmt.Errorf("opening an ARP socket on %s (needs CAP_NET_RAW): %w", ifname, err)
@@ -48,6 +48,38 @@ func Open(netNS ns.NetNS, ifname string) (Conn, *net.Interface, error) {
 		return nil, nil, err
 	}
 	return c, ifi, nil
+}
+
+// ErrNoInterface says the interface to probe from does not exist.
+var ErrNoInterface = errors.New("no such interface")
+
+// interfaceByName is net.InterfaceByName that reports a missing interface
+// as ErrNoInterface (net keeps its own error unexported): the kernel's
+// index lookup (SIOCGIFINDEX) says ENODEV.
+func interfaceByName(name string) (*net.Interface, error) {
+	ifi, err := net.InterfaceByName(name)
+	if err == nil {
+		return ifi, nil
+	}
+	if missingInterface(name) {
+		return nil, fmt.Errorf("interface %s: %w", name, ErrNoInterface)
+	}
+	return nil, fmt.Errorf("interface %s: %w", name, err)
+}
+
+// missingInterface asks the kernel whether name names no interface in the
+// current netns.
+func missingInterface(name string) bool {
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		return true // not a valid interface name at all
+	}
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	return errors.Is(unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr), unix.ENODEV)
 }
 
 // inNS runs fn in netNS on a locked thread thrown away if switching back

@@ -57,8 +57,8 @@ func OpenNDP(netNS ns.NetNS, ifname string) (NDPConn, *net.Interface, error) {
 	var ifi *net.Interface
 	err := inNS(netNS, func() error {
 		var err error
-		if ifi, err = net.InterfaceByName(ifname); err != nil {
-			return fmt.Errorf("interface %s: %w", ifname, err)
+		if ifi, err = interfaceByName(ifname); err != nil {
+			return err
 		}
 		if c.Conn, err = packet.Listen(ifi, packet.Datagram, unix.ETH_P_IPV6, nil); err != nil {
 			return fmt.Errorf("opening an IPv6 packet socket on %s (needs CAP_NET_RAW): %w", ifname, err)

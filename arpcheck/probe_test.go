@@ -278,3 +278,20 @@ func TestPeerProbesIgnored(t *testing.T) {
 		t.Fatalf("conflicts %v, want ipA (the peer's answer) and ipB (a stranger's probe)", cs)
 	}
 }
+
+func TestInterfaceByName(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		missing bool
+	}{
+		{"lo", false},
+		{"nosuch-la0", true},
+		{"much-too-long-an-interface-name", true},
+		{"", true},
+	} {
+		ifi, err := interfaceByName(c.name)
+		if got := errors.Is(err, ErrNoInterface); got != c.missing || (err == nil) != (ifi != nil) {
+			t.Errorf("interfaceByName(%q) = %v, %v; want missing %v", c.name, ifi, err, c.missing)
+		}
+	}
+}

@@ -127,6 +127,12 @@ func TestProbeCommandManyAndTarget(t *testing.T) {
 	if r.Code != 3 || len(tout.Results) != 1 || tout.Results[0].MAC != l.peer.MAC {
 		t.Fatalf("probe from eth0 in the target: want %s held by %s, got:\n%s", peerIP, l.peer.MAC, r)
 	}
+	for _, ip := range []string{peerIP, "2001:db8:1::79"} { // the ARP and the NDP socket
+		r = l.Lanattach(t, "probe", "--netns", other.NS, "--parent", "nosuch0", "--ip", ip)
+		if r.Code != 2 || !strings.Contains(r.Stderr, "--parent") || !strings.Contains(r.Stderr, "no interface nosuch0 in the target") {
+			t.Errorf("probe --netns with a --parent missing there: want exit 2 naming --parent, got:\n%s", r)
+		}
+	}
 }
 
 // responder is a small ARP speaker in a peer netns for timing tests.

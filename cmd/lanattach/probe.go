@@ -186,7 +186,7 @@ func openProbe[C io.Closer](r *probeRequest, netNS ns.NetNS, open func(ns.NetNS,
 	var none C
 	conn, ifi, err := open(netNS, r.parent)
 	if err != nil {
-		if netNS != nil && strings.Contains(err.Error(), "no such network interface") {
+		if netNS != nil && errors.Is(err, arpcheck.ErrNoInterface) {
 			return none, nil, usageErr("--parent", "no interface %s in the target: %v", r.parent, err)
 		}
 		return none, nil, err
