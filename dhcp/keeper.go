@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/insomniacslk/dhcp/dhcpv4/nclient4"
 )
 
 // Keeper keeps a lease for the life of an attachment: it renews at T1,
@@ -19,6 +21,10 @@ type Keeper struct {
 	Alive func() bool
 	// Renewed applies an extended lease (address lifetimes, record).
 	Renewed func(*Lease) error
+	// Refused stops the use of a lease the server refused (DHCPNAK) or
+	// moved to another address: RFC 2131 (section 4.4.5) wants the
+	// address given up at once, not kept until it expires.
+	Refused func(*Lease) error
 	// Poll is how often Alive is asked.
 	Poll time.Duration
 	// Logf reports what the keeper does.
@@ -27,6 +33,10 @@ type Keeper struct {
 
 // ErrExpired is returned when the lease ran out without being extended.
 var ErrExpired = errors.New("DHCP lease expired")
+
+// ErrRefused is returned when the server refused to extend the lease
+// (DHCPNAK) or moved it to another address; the keeper gave it up.
+var ErrRefused = errors.New("the DHCP server refused the lease")
 
 // minRetry is the shortest wait before a failed renewal is tried again.
 const minRetry = 5 * time.Second
@@ -48,10 +58,13 @@ func (k *Keeper) Run(ctx context.Context) error {
 				k.Lease.RenewAt().Format(time.RFC3339))
 		}
 		l, err := k.extend(ctx, now.Before(k.Lease.RebindAt()))
-		if err == nil && l.Addr != k.Lease.Addr {
-			return fmt.Errorf("the server moved the lease of %s to %s: attach again to take it", k.Lease.Addr, l.Addr)
-		}
-		if err == nil {
+		var nak *nclient4.ErrNak
+		switch {
+		case errors.As(err, &nak):
+			return k.giveUp(fmt.Errorf("%w: DHCPNAK for %s (%s)", ErrRefused, k.Lease.Addr, nak.Nak.Message()))
+		case err == nil && l.Addr != k.Lease.Addr:
+			return k.giveUp(fmt.Errorf("%w: the server moved %s to %s", ErrRefused, k.Lease.Addr, l.Addr))
+		case err == nil:
 			if err := k.Renewed(l); err != nil {
 				return err
 			}
@@ -62,6 +75,16 @@ func (k *Keeper) Run(ctx context.Context) error {
 		k.Logf("%v", err)
 		next = retryAt(now, k.Lease)
 	}
+}
+
+// giveUp stops the use of the refused lease and returns why (why wraps
+// ErrRefused).
+func (k *Keeper) giveUp(why error) error {
+	k.Logf("%v: giving %s up; attach again for a new lease", why, k.Lease.Addr)
+	if err := k.Refused(k.Lease); err != nil {
+		return fmt.Errorf("%w; giving it up: %v", why, err)
+	}
+	return why
 }
 
 // extend renews (before T2) or rebinds the lease in one exchange.

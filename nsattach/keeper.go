@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/containernetworking/plugins/pkg/ns"
@@ -43,6 +44,7 @@ func RunKeeper(ctx context.Context, id string) error {
 		Open:    func() (*dhcp.Client, error) { return openClientAt(rec, st.options()) },
 		Alive:   func() bool { return keeperAlive(led, rec) },
 		Renewed: func(l *dhcp.Lease) error { return applyRenewal(led, rec, l) },
+		Refused: func(l *dhcp.Lease) error { return giveUpLease(led, rec, l) },
 		Logf: func(format string, args ...any) {
 			slog.Info(fmt.Sprintf(format, args...), "record", id)
 		}}
@@ -158,5 +160,48 @@ func applyRenewal(led *ledger.Ledger, rec ledger.Record, l *dhcp.Lease) error {
 	if err := setDHCP(&cur, st); err != nil {
 		return err
 	}
+	return led.Put(&cur)
+}
+
+// giveUpLease stops the use of lease l, which the server refused: it
+// removes the address from rec's slave, with the default route through
+// the lease's router, and the lease from the record (under the host-wide
+// lock, while the record is still done). The attachment stays, without
+// the address.
+func giveUpLease(led *ledger.Ledger, rec ledger.Record, l *dhcp.Lease) error {
+	n, err := openTargetAt(rec)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	h, err := handleAt(netns.NsHandle(n.Fd()), rec.Target.Path)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	slave, err := h.LinkByName(rec.Name)
+	if err != nil {
+		return fmt.Errorf("finding %s in %s: %w", rec.Name, rec.Target.Path, err)
+	}
+	if l.Router.IsValid() {
+		rt := &netlink.Route{LinkIndex: slave.Attrs().Index, Gw: l.Router.AsSlice()}
+		if err := h.RouteDel(rt); err != nil && !errors.Is(err, unix.ESRCH) {
+			return fmt.Errorf("removing the route via %s from %s: %w", l.Router, rec.Name, err)
+		}
+	}
+	if err := h.AddrDel(slave, &netlink.Addr{IPNet: prefixNet(l.Addr)}); err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) {
+		return fmt.Errorf("removing %s from %s: %w", l.Addr, rec.Name, err)
+	}
+	unlock, err := led.Lock(context.Background())
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	cur, err := led.Get(rec.ID)
+	if err != nil || cur.State != ledger.Done {
+		return fmt.Errorf("record %s is no longer done: %v", rec.ID, err)
+	}
+	cur.Addresses = slices.DeleteFunc(cur.Addresses, func(a string) bool { return a == l.Addr.String() })
+	delete(cur.Extra, dhcpKey)
 	return led.Put(&cur)
 }

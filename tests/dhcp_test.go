@@ -144,6 +144,32 @@ func TestDHCPRenewal(t *testing.T) {
 	detachAll(t, l, tg)
 }
 
+// TestDHCPNak: when the server refuses the renewal (DHCPNAK: a new
+// server whose range no longer holds the address), the keeper gives the
+// address up at once (RFC 2131 section 4.4.5), with the default route
+// through the lease's router, drops the lease from the record and exits;
+// the attachment stays, and detach still removes it.
+func TestDHCPNak(t *testing.T) {
+	l, srv := dhcpLAN(t, "--dhcp-option=option:T1,3")
+	tg := l.newTarget(t, "netns")
+	out, lease := attachDHCP(t, l, tg)
+	stopKeeperOnCleanup(t, lease.Keeper)
+	srv.stop()
+	other := startDnsmasq(t, srv.ns, srv.iface, "198.51.100.110", "198.51.100.119")
+	eventually(t, 30*time.Second, "the DHCPNAK", func() bool { return other.count("DHCPNAK(") > 0 })
+	eventually(t, 10*time.Second, "the keeper to exit", func() bool { return !keeperRuns(lease.Keeper) })
+	addrs := sandbox.MustExec(t, tg.ns, "ip", "-4", "addr", "show", "dev", out.Interface)
+	routes := sandbox.MustExec(t, tg.ns, "ip", "-4", "route", "show", "default")
+	if strings.Contains(addrs, strings.Split(lease.Address, "/")[0]) || strings.Contains(routes, routerIP) {
+		t.Errorf("the refused address or its route is still there:\n%s\n%s", addrs, routes)
+	}
+	lr := l.Lanattach(t, "-o", "json", "list")
+	if lr.Code != 0 || strings.Contains(lr.Stdout, lease.Address) || !strings.Contains(lr.Stdout, out.Interface) {
+		t.Errorf("list must show the attachment without the refused lease:\n%s", lr)
+	}
+	detachAll(t, l, tg)
+}
+
 // TestDHCPDecline: the server offers an address a LAN peer already holds
 // (and that the server does not know of): the client declines it and ends
 // with the other address of the range.

@@ -24,7 +24,9 @@ const (
 // dnsmasq is a DHCP server run for one test in a peer netns, in the
 // foreground, with its own lease file; it is stopped on cleanup.
 type dnsmasq struct {
-	leases string
+	leases    string
+	ns, iface string // where it serves
+	stop      func() // ends it before cleanup
 	logBuf
 }
 
@@ -49,20 +51,28 @@ func (d *logBuf) Log() string {
 }
 
 // startLogged starts cmd with its output into log and ends it, by its
-// pid, on cleanup, showing the log of what when the test failed.
-func startLogged(t testing.TB, what string, cmd *exec.Cmd, log *logBuf) {
+// pid, on cleanup, showing the log of what when the test failed. It
+// returns a func that ends it sooner.
+func startLogged(t testing.TB, what string, cmd *exec.Cmd, log *logBuf) (stop func()) {
 	t.Helper()
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", what, err)
 	}
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cmd.Process.Kill()
+			cmd.Wait()
+		})
+	}
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
+		stop()
 		if t.Failed() {
 			t.Logf("%s log:\n%s", what, log.Log())
 		}
 	})
+	return stop
 }
 
 // startDnsmasq runs dnsmasq on iface in netns ns: DHCP only (no DNS),
@@ -73,13 +83,13 @@ func startDnsmasq(t testing.TB, ns, iface, from, to string, extra ...string) *dn
 	if _, err := exec.LookPath("dnsmasq"); err != nil {
 		t.Fatalf("dnsmasq not installed (hack/deps.sh installs dnsmasq-base): %v", err)
 	}
-	d := &dnsmasq{leases: filepath.Join(t.TempDir(), "leases")}
+	d := &dnsmasq{leases: filepath.Join(t.TempDir(), "leases"), ns: ns, iface: iface}
 	args := append([]string{"netns", "exec", ns, "dnsmasq", "--no-daemon", "--conf-file=/dev/null",
 		"--port=0", "--user=root", "--group=root", "--interface=" + iface, "--bind-interfaces", "--log-dhcp",
 		"--log-facility=-", "--pid-file=", "--dhcp-leasefile=" + d.leases, "--dhcp-authoritative",
 		"--dhcp-range=" + from + "," + to + ",255.255.255.0,2m",
 		"--dhcp-option=option:router," + routerIP, "--dhcp-option=option:dns-server," + dnsIP}, extra...)
-	startLogged(t, "dnsmasq", exec.Command("ip", args...), &d.logBuf)
+	d.stop = startLogged(t, "dnsmasq", exec.Command("ip", args...), &d.logBuf)
 	eventually(t, 5*time.Second, "dnsmasq to start", func() bool { return strings.Contains(d.Log(), "DHCP, IP range") })
 	return d
 }
