@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"runtime"
 	"strconv"
@@ -102,6 +103,20 @@ func (s *benchSetup) scan(peers int) func() time.Duration {
 		}
 		return d
 	}
+}
+
+// scanGrowth times scans of a /25 and of the whole /24 side by side and
+// says how the time grows with the addresses: the target compares a /22
+// with a /24, but no /22 lies inside the documentation ranges.
+func (s *benchSetup) scanGrowth() string {
+	scan := func(bits int) func() time.Duration {
+		p := netip.PrefixFrom(s.l.Subnet.Addr(), bits)
+		return func() time.Duration { return s.run("scan", "--parent", s.l.Parent, "--subnet", p.String()) }
+	}
+	half, full := sideBySide(scan(25), scan(24))
+	return fmt.Sprintf("scan of a /25 (126 addresses) %s, of the /24 (254) %s: %.2f× the time for 2.02× the addresses"+
+		" (linear or better; the /22 target asks ≤ 1.2 × 4.02× a /24's time, and no /22 lies in the documentation ranges)",
+		ms(half), ms(full), float64(full)/float64(half))
 }
 
 func (s *benchSetup) arpScan(int) func() time.Duration {
