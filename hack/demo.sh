@@ -17,6 +17,9 @@ SW=$ID-switch HOST=$ID-host PEER1=$ID-peer1 PEER2=$ID-peer2
 CTR=lanattach-$ID IMAGE=localhost/lanattach-$ID:latest
 TMP=$(mktemp -d)
 NETNS=()
+# Record directories (one per host netns lanattach ran in) that existed
+# before: the demo's host netns gets its own, removed on exit once empty.
+RECORDS_BEFORE=$(ls -d /run/lanattach/net-* 2>/dev/null || true)
 
 bold='' off=''
 if [[ -t 1 ]]; then bold=$(tput bold 2>/dev/null || true) off=$(tput sgr0 2>/dev/null || true); fi
@@ -31,10 +34,23 @@ cleanup() {
 	podman rmi -f "$IMAGE" >/dev/null 2>&1 || true
 	for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
 	rm -rf "$TMP"
+	drop_record_dirs
 	echo "removed the container, its image and namespaces ${NETNS[*]}"
 	[[ $rc -eq 0 ]] && echo "${bold}demo done${off}" || echo "${bold}demo FAILED (exit $rc)${off}"
 }
 trap cleanup EXIT
+
+# drop_record_dirs removes the record directories the demo's run made that
+# hold nothing but their lock file (a record left would be kept).
+drop_record_dirs() {
+	local d
+	for d in /run/lanattach/net-*; do
+		[[ -d $d ]] || continue
+		grep -qxF "$d" <<<"$RECORDS_BEFORE" && continue
+		[[ $(ls -A "$d") == lanattach.lock ]] && rm -r "$d"
+	done
+	return 0
+}
 
 [[ $(id -u) -eq 0 ]] || { echo "demo: run as root (it makes network namespaces)" >&2; exit 1; }
 [[ -x $BIN ]] || { echo "demo: $BIN is missing; run make build" >&2; exit 1; }
