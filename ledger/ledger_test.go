@@ -56,8 +56,14 @@ func TestPutListRemove(t *testing.T) {
 	if got, _ := l.List(); got[1].State != Done {
 		t.Fatalf("Put did not replace: %+v", got[1])
 	}
+	if err := os.WriteFile(l.LogPath("0a"), []byte("renewed\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := l.Remove("0a"); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(l.LogPath("0a")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("Remove left the record's log: %v", err)
 	}
 	if err := l.Remove("0a"); err != nil {
 		t.Fatalf("removing a missing record: %v", err)
@@ -129,7 +135,7 @@ func TestSweep(t *testing.T) {
 	if err := l.Put(&Record{ID: "0e"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"0e.run", "0f.run", ".10.tmp", ".0d.tmp", "keep.txt"} {
+	for _, name := range []string{"0e.run", "0f.run", ".10.tmp", ".0d.tmp", "keep.txt", "0e.log"} {
 		if err := os.WriteFile(filepath.Join(l.Dir(), name), nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -142,9 +148,9 @@ func TestSweep(t *testing.T) {
 	for _, e := range ents {
 		names = append(names, e.Name())
 	}
-	want := ".0d.tmp 0d.run 0e.json keep.txt"
+	want := ".0d.tmp 0d.run 0e.json 0e.log keep.txt"
 	if got := strings.Join(names, " "); got != want {
-		t.Fatalf("after Sweep: %q, want %q (a live run's files and records stay)", got, want)
+		t.Fatalf("after Sweep: %q, want %q (a live run's files, records and their logs stay)", got, want)
 	}
 }
 

@@ -132,10 +132,16 @@ func (l *Ledger) syncDir() error {
 	return nil
 }
 
-// Remove deletes record id; a missing record is not an error.
+// LogPath is where the helper process of record id (the DHCP keeper)
+// writes its log; Remove removes it with the record.
+func (l *Ledger) LogPath(id string) string { return filepath.Join(l.dir, id+".log") }
+
+// Remove deletes record id and its log; a missing record is not an error.
 func (l *Ledger) Remove(id string) error {
-	if err := os.Remove(l.path(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("removing record %s: %w", id, err)
+	for _, p := range []string{l.path(id), l.LogPath(id)} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("removing record %s: %w", id, err)
+		}
 	}
 	return l.syncDir()
 }

@@ -120,7 +120,8 @@ func (r *attachRun) planDynamic() []string {
 	if a.DHCP {
 		out = append(out, fmt.Sprintf("# --ip dhcp: DHCP on %s within %s; the leased address is probed (DECLINE on a clash),"+
 			" added with the lease's lifetime, the default route goes via the lease's router", r.name, d.DHCPTimeout),
-			fmt.Sprintf("# --ip dhcp: `lanattach %s --record RECORD-ID` keeps the lease until detach", KeeperCommand))
+			fmt.Sprintf("# --ip dhcp: `lanattach --log-level info %s --record RECORD-ID` keeps the lease until detach,"+
+				" logging to RECORD-ID.log next to the record", KeeperCommand))
 	}
 	if a.SLAAC {
 		out = append(out, fmt.Sprintf("# --ip slaac: wait up to %s for a global address from router advertisements", d.RATimeout))

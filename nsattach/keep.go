@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
 )
 
@@ -40,7 +41,7 @@ func (r *attachRun) keepLease(context.Context) error {
 		return err
 	}
 	st := dhcpOf(r.rec.Extra)
-	pid, err := startKeeper(r.rec.ID)
+	pid, err := startKeeper(r.led, r.rec.ID)
 	if err != nil {
 		return fmt.Errorf("starting the DHCP keeper for %s: %w", r.name, err)
 	}
@@ -50,10 +51,18 @@ func (r *attachRun) keepLease(context.Context) error {
 	return r.saveDHCP(st)
 }
 
-// startKeeper starts `lanattach __dhcp-keeper --record id` detached: its
-// own session, no terminal, stdio on /dev/null, no failpoints.
-func startKeeper(id string) (int, error) {
-	cmd := exec.Command("/proc/self/exe", KeeperCommand, "--record", id)
+// startKeeper starts `lanattach __dhcp-keeper --record id --log-level
+// info` detached: its own session, no terminal, stdin and stdout on
+// /dev/null, its log (stderr) appended to the record's log file, no
+// failpoints.
+func startKeeper(led *ledger.Ledger, id string) (int, error) {
+	log, err := os.OpenFile(led.LogPath(id), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("opening the keeper's log: %w", err)
+	}
+	defer log.Close()
+	cmd := exec.Command("/proc/self/exe", "--log-level", "info", KeeperCommand, "--record", id)
+	cmd.Stderr = log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	for _, e := range os.Environ() {
 		if !strings.HasPrefix(e, "LANATTACH_FAILPOINT") {
@@ -74,8 +83,15 @@ func isKeeper(pid int, id string) bool {
 	if err != nil {
 		return false
 	}
-	args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
-	return len(args) == 4 && args[1] == KeeperCommand && args[3] == id
+	return keeperArgs(strings.Split(strings.TrimRight(string(b), "\x00"), "\x00"), id)
+}
+
+// keeperArgs reports whether args (a command line) start the keeper of
+// record id: they end with `__dhcp-keeper --record ID` (with `--log-level
+// info` before since keepers log, not in older ones).
+func keeperArgs(args []string, id string) bool {
+	n := len(args)
+	return n >= 4 && args[n-3] == KeeperCommand && args[n-2] == "--record" && args[n-1] == id
 }
 
 // stopKeeper ends the keeper pid of record id, if it still runs, and

@@ -55,6 +55,21 @@ func keeperRuns(pid int) bool {
 	return err == nil && !strings.Contains(string(st), ") Z ")
 }
 
+// keeperLog returns the log of the keeper of record id (next to the
+// record, in the directory of the host netns lanattach ran in).
+func keeperLog(t *testing.T, id string) string {
+	t.Helper()
+	paths, _ := filepath.Glob("/run/lanattach/net-*/" + id + ".log")
+	if len(paths) != 1 {
+		t.Fatalf("want one log of record %s, found %v", id, paths)
+	}
+	b, err := os.ReadFile(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // stopKeeperOnCleanup ends a keeper a failed test left behind.
 func stopKeeperOnCleanup(t *testing.T, pid int) {
 	t.Cleanup(func() {
@@ -141,7 +156,13 @@ func TestDHCPRenewal(t *testing.T) {
 	if !keeperRuns(lease.Keeper) {
 		t.Errorf("keeper %d stopped", lease.Keeper)
 	}
+	if log := keeperLog(t, out.Record); !strings.Contains(log, "extended "+lease.Address) {
+		t.Errorf("the keeper's log tells of no renewal:\n%s", log)
+	}
 	detachAll(t, l, tg)
+	if paths, _ := filepath.Glob("/run/lanattach/net-*/" + out.Record + ".log"); len(paths) != 0 {
+		t.Errorf("detach left the keeper's log: %v", paths)
+	}
 }
 
 // TestDHCPNak: when the server refuses the renewal (DHCPNAK: a new
@@ -162,6 +183,9 @@ func TestDHCPNak(t *testing.T) {
 	routes := sandbox.MustExec(t, tg.ns, "ip", "-4", "route", "show", "default")
 	if strings.Contains(addrs, strings.Split(lease.Address, "/")[0]) || strings.Contains(routes, routerIP) {
 		t.Errorf("the refused address or its route is still there:\n%s\n%s", addrs, routes)
+	}
+	if log := keeperLog(t, out.Record); !strings.Contains(log, "DHCPNAK") {
+		t.Errorf("the keeper's log does not say why it gave the address up:\n%s", log)
 	}
 	lr := l.Lanattach(t, "-o", "json", "list")
 	if lr.Code != 0 || strings.Contains(lr.Stdout, lease.Address) || !strings.Contains(lr.Stdout, out.Interface) {

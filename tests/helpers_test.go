@@ -102,6 +102,7 @@ type attachOut struct {
 	VLANCreated bool            `json:"vlan_created"`
 	Addresses   []string        `json:"addresses"`
 	Routes      json.RawMessage `json:"routes"`
+	Record      string          `json:"record"`
 	Probe       struct {
 		Mode   string `json:"mode"`
 		Result string `json:"result"`
