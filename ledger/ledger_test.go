@@ -172,3 +172,45 @@ func TestLock(t *testing.T) {
 	}
 	unlock2()
 }
+
+func TestHasField(t *testing.T) {
+	rec := []byte(`{
+  "id": "0a1b",
+  "target": {"path": "/run/netns/x", "inode": 4026532527, "nsid":3},
+  "extra": {"cni.container": "c\u003c1\u003e", "cni.ifname":"eth0"}
+}`)
+	for _, c := range []struct {
+		name string
+		v    any
+		want bool
+	}{
+		{"inode", uint64(4026532527), true},
+		{"inode", uint64(402653252), false}, // a prefix of the number
+		{"inode", uint64(40265325270), false},
+		{"nsid", 3, true},
+		{"id", "0a1b", true},
+		{"id", "0a1", false},
+		{"cni.container", "c<1>", true}, // escaped as the encoder escapes it
+		{"cni.ifname", "eth0", true},
+		{"cni.ifname", "eth1", false},
+		{"path", "/run/netns/y", false},
+		{"missing", "x", false},
+	} {
+		if got := HasField(rec, c.name, c.v); got != c.want {
+			t.Errorf("HasField(%s, %v) = %v, want %v", c.name, c.v, got, c.want)
+		}
+	}
+	// What Put writes is found the same way.
+	l := newLedger(t)
+	r := &Record{ID: "0c", Target: Target{Inode: 77, NSID: 5}, Extra: map[string]string{"k": "v&w"}}
+	if err := l.Put(r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := l.ListWhere(func(b []byte) bool { return HasField(b, "inode", uint64(77)) && HasField(b, "k", "v&w") })
+	if err != nil || len(got) != 1 || got[0].ID != "0c" {
+		t.Fatalf("ListWhere found %+v, %v; want record 0c", got, err)
+	}
+	if got, _ := l.ListWhere(func(b []byte) bool { return HasField(b, "inode", uint64(78)) }); len(got) != 0 {
+		t.Fatalf("ListWhere found %+v for another inode", got)
+	}
+}

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -148,7 +149,13 @@ func (l *Ledger) Remove(id string) error {
 
 // List returns every record, oldest first. A file that cannot be read or
 // decoded is reported in the error, and the others are still returned.
-func (l *Ledger) List() ([]Record, error) {
+func (l *Ledger) List() ([]Record, error) { return l.ListWhere(nil) }
+
+// ListWhere is List of the records whose file mayMatch accepts, a look at
+// the raw JSON before it is decoded (nil accepts all): a caller after a
+// few of many records decodes only those. mayMatch must accept every
+// record the caller wants; it may accept more (see HasField).
+func (l *Ledger) ListWhere(mayMatch func(data []byte) bool) ([]Record, error) {
 	ents, err := os.ReadDir(l.dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading records in %s: %w", l.dir, err)
@@ -160,9 +167,9 @@ func (l *Ledger) List() ([]Record, error) {
 		if !ok || !validID(id) {
 			continue
 		}
-		r, err := l.read(id)
-		if errors.Is(err, os.ErrNotExist) {
-			continue // removed since the directory was read
+		r, ok, err := l.readWhere(id, mayMatch)
+		if errors.Is(err, os.ErrNotExist) || (err == nil && !ok) {
+			continue // removed since the directory was read, or not wanted
 		}
 		if err != nil {
 			errs = append(errs, err)
@@ -188,15 +195,50 @@ func (l *Ledger) Get(id string) (Record, error) {
 
 // read reads record id.
 func (l *Ledger) read(id string) (Record, error) {
-	var r Record
+	r, _, err := l.readWhere(id, nil)
+	return r, err
+}
+
+// readWhere reads record id when mayMatch (nil: any) accepts its file;
+// ok is false when it does not.
+func (l *Ledger) readWhere(id string, mayMatch func([]byte) bool) (r Record, ok bool, err error) {
 	data, err := readFile(l.path(id))
 	if err != nil {
-		return r, fmt.Errorf("reading record %s: %w", id, err)
+		return r, false, fmt.Errorf("reading record %s: %w", id, err)
+	}
+	if mayMatch != nil && !mayMatch(data) {
+		return r, false, nil
 	}
 	if err := json.Unmarshal(data, &r); err != nil || r.ID != id {
-		return r, fmt.Errorf("record %s in %s is damaged (move it away to go on): %v", id, l.dir, err)
+		return r, false, fmt.Errorf("record %s in %s is damaged (move it away to go on): %v", id, l.dir, err)
 	}
-	return r, nil
+	return r, true, nil
+}
+
+// HasField reports whether data, a record's file, holds field name with
+// value v (a string or a number) at some level: what a ListWhere filter
+// looks for. It tolerates any spacing around the colon.
+func HasField(data []byte, name string, v any) bool {
+	key, _ := json.Marshal(name)
+	val, err := json.Marshal(v)
+	if err != nil {
+		return true // cannot tell: let the caller decode it
+	}
+	for rest := data; ; {
+		i := bytes.Index(rest, key)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(key):]
+		after := bytes.TrimLeft(rest, " \t\r\n")
+		if len(after) == 0 || after[0] != ':' {
+			continue
+		}
+		after = bytes.TrimLeft(after[1:], " \t\r\n")
+		if bytes.HasPrefix(after, val) && (len(after) == len(val) || bytes.IndexByte([]byte(",}] \t\r\n"), after[len(val)]) >= 0) {
+			return true
+		}
+	}
 }
 
 // readFile is os.ReadFile without the runtime's poller, which a regular

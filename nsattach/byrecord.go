@@ -20,7 +20,14 @@ func Records(match map[string]string) ([]ledger.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, err := led.List()
+	recs, err := led.ListWhere(func(data []byte) bool { // decode only the candidates
+		for k, v := range match {
+			if !ledger.HasField(data, k, v) {
+				return false
+			}
+		}
+		return true
+	})
 	var out []ledger.Record
 	for _, r := range recs {
 		if extraMatches(r.Extra, match) {
@@ -51,20 +58,15 @@ func DetachRecord(ctx context.Context, id string) (*Detached, error) {
 	if err != nil {
 		return nil, err
 	}
-	views, err := inspect(led)
+	d := &Detached{Interfaces: []string{}, RolledBack: []string{}, VLANsDeleted: []string{}, VLANsKept: []string{}}
+	rec, err := led.Get(id)
+	if errors.Is(err, ledger.ErrNoRecord) {
+		return d, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	d := &Detached{Interfaces: []string{}, RolledBack: []string{}, VLANsDeleted: []string{}, VLANsKept: []string{}}
-	var v *recView
-	for i := range views {
-		if views[i].ID == id {
-			v = &views[i]
-		}
-	}
-	if v == nil {
-		return d, nil
-	}
+	v := &inspectRecords(led, []ledger.Record{rec})[0]
 	t := v.Target
 	d.Target = TargetInfo{PID: t.PID, Name: t.Name, Path: t.Path, Inode: t.Inode}
 	if err := d.removeRecorded(led, v); err != nil {

@@ -144,13 +144,23 @@ func (d *Detached) remove(th netlinksafe.Handle, t *Target, led *ledger.Ledger, 
 // marks of slaves name, and reconciles them with the kernel: the other
 // records do not matter to this detach.
 func targetViews(led *ledger.Ledger, t *Target, slaves []netlink.Link) ([]recView, error) {
-	recs, err := led.List()
-	if err != nil && len(recs) == 0 {
-		return nil, err
-	}
 	ids := map[string]bool{}
 	for _, l := range slaves {
 		ids[link.SlaveID(l.Attrs().Alias)] = true
+	}
+	recs, err := led.ListWhere(func(data []byte) bool { // decode only the records of t and of its slaves
+		if ledger.HasField(data, "inode", t.Inode) {
+			return true
+		}
+		for id := range ids {
+			if ledger.HasField(data, "id", id) {
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil && len(recs) == 0 {
+		return nil, err
 	}
 	recs = slices.DeleteFunc(recs, func(rec ledger.Record) bool { return rec.Target.Inode != t.Inode && !ids[rec.ID] })
 	return inspectRecords(led, recs), err
