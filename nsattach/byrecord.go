@@ -54,10 +54,11 @@ func extraMatches(extra, match map[string]string) bool {
 // it (as Detach does). A record that is gone, or whose namespace or slave
 // is gone, is no error. A run still attaching is ErrAttaching.
 func DetachRecord(ctx context.Context, id string) (*Detached, error) {
-	led, err := openLedger()
+	led, unlock, err := lockedLedger(ctx) // another detach, or gc, waits: they work on the same records
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	d := &Detached{Interfaces: []string{}, RolledBack: []string{}, VLANsDeleted: []string{}, VLANsKept: []string{}}
 	rec, err := led.Get(id)
 	if errors.Is(err, ledger.ErrNoRecord) {
@@ -72,11 +73,6 @@ func DetachRecord(ctx context.Context, id string) (*Detached, error) {
 	if err := d.removeRecorded(led, v); err != nil {
 		return d, err
 	}
-	unlock, err := hostLock(ctx, led)
-	if err != nil {
-		return d, err
-	}
-	defer unlock()
 	d.VLANsDeleted, d.VLANsKept, err = deleteUnusedVLANs(led, func(name string) bool { return name == v.Parent })
 	return d, err
 }

@@ -41,10 +41,11 @@ func Detach(ctx context.Context, spec TargetSpec, name string) (*Detached, error
 		return nil, err
 	}
 	defer th.Close()
-	led, err := openLedger()
+	led, unlock, err := lockedLedger(ctx) // another detach, or gc, waits: they work on the same records
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	slaves, err := markedSlaves(th, t, name)
 	if err != nil {
 		return nil, err
@@ -67,11 +68,6 @@ func Detach(ctx context.Context, spec TargetSpec, name string) (*Detached, error
 	if len(parents) == 0 {
 		return d, nil
 	}
-	unlock, err := hostLock(ctx, led)
-	if err != nil {
-		return d, err
-	}
-	defer unlock()
 	pick := func(parent, _ string) bool { return parents[parent] }
 	if d.ShimsDeleted, d.ShimsKept, err = deleteUnusedShims(led, pick, ""); err != nil {
 		return d, err

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/lanattach/lanattach/dhcp"
 	"github.com/lanattach/lanattach/ledger"
@@ -43,8 +44,8 @@ func RunKeeper(ctx context.Context, id string) error {
 	k := &dhcp.Keeper{Lease: st.Lease, Poll: keeperPoll,
 		Open:    func() (*dhcp.Client, error) { return openClientAt(rec, st.options()) },
 		Alive:   func() bool { return keeperAlive(led, rec) },
-		Renewed: func(l *dhcp.Lease) error { return applyRenewal(led, rec, l) },
-		Refused: func(l *dhcp.Lease) error { return giveUpLease(led, rec, l) },
+		Renewed: func(l *dhcp.Lease) error { return applyRenewal(ctx, led, rec, l) },
+		Refused: func(l *dhcp.Lease) error { return giveUpLease(ctx, led, rec, l) },
 		Logf: func(format string, args ...any) {
 			slog.Info(fmt.Sprintf(format, args...), "record", id)
 		}}
@@ -121,54 +122,60 @@ func openClientAt(rec ledger.Record, o dhcp.Options) (*dhcp.Client, error) {
 }
 
 // applyRenewal gives the address the extended lifetimes and records the
-// extended lease, under the host-wide lock and only while the record is
-// still done (a detach may be removing it).
-func applyRenewal(led *ledger.Ledger, rec ledger.Record, l *dhcp.Lease) error {
-	n, err := openTargetAt(rec)
+// extended lease, only while the record is still done (a detach may be
+// removing it).
+func applyRenewal(ctx context.Context, led *ledger.Ledger, rec ledger.Record, l *dhcp.Lease) error {
+	err := onSlave(rec, func(h netlinksafe.Handle, slave netlink.Link) error {
+		a := &netlink.Addr{IPNet: prefixNet(l.Addr)}
+		setLifetimes(a, l, time.Now())
+		if err := h.AddrReplace(slave, a); err != nil {
+			return fmt.Errorf("extending %s on %s: %w", l.Addr, rec.Name, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	defer n.Close()
-	h, err := handleAt(netns.NsHandle(n.Fd()), rec.Target.Path)
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	slave, err := h.LinkByName(rec.Name)
-	if err != nil {
-		return fmt.Errorf("finding %s in %s: %w", rec.Name, rec.Target.Path, err)
-	}
-	a := &netlink.Addr{IPNet: prefixNet(l.Addr)}
-	setLifetimes(a, l, time.Now())
-	if err := h.AddrReplace(slave, a); err != nil {
-		return fmt.Errorf("extending %s on %s: %w", l.Addr, rec.Name, err)
-	}
-	unlock, err := led.Lock(context.Background())
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	cur, err := led.Get(rec.ID)
-	if err != nil || cur.State != ledger.Done {
-		return fmt.Errorf("record %s is no longer done: %v", rec.ID, err)
-	}
-	st := dhcpOf(cur.Extra)
-	if st == nil {
-		return fmt.Errorf("record %s lost its DHCP lease", rec.ID)
-	}
-	st.Lease = l
-	if err := setDHCP(&cur, st); err != nil {
-		return err
-	}
-	return led.Put(&cur)
+	return updateDone(ctx, led, rec.ID, func(cur *ledger.Record) error {
+		st := dhcpOf(cur.Extra)
+		if st == nil {
+			return fmt.Errorf("record %s lost its DHCP lease", rec.ID)
+		}
+		st.Lease = l
+		return setDHCP(cur, st)
+	})
 }
 
 // giveUpLease stops the use of lease l, which the server refused: it
 // removes the address from rec's slave, with the default route through
-// the lease's router, and the lease from the record (under the host-wide
-// lock, while the record is still done). The attachment stays, without
-// the address.
-func giveUpLease(led *ledger.Ledger, rec ledger.Record, l *dhcp.Lease) error {
+// the lease's router, and the lease from the record (while the record is
+// still done). The attachment stays, without the address.
+func giveUpLease(ctx context.Context, led *ledger.Ledger, rec ledger.Record, l *dhcp.Lease) error {
+	err := onSlave(rec, func(h netlinksafe.Handle, slave netlink.Link) error {
+		if l.Router.IsValid() {
+			rt := &netlink.Route{LinkIndex: slave.Attrs().Index, Gw: l.Router.AsSlice()}
+			if err := h.RouteDel(rt); err != nil && !errors.Is(err, unix.ESRCH) {
+				return fmt.Errorf("removing the route via %s from %s: %w", l.Router, rec.Name, err)
+			}
+		}
+		err := h.AddrDel(slave, &netlink.Addr{IPNet: prefixNet(l.Addr)})
+		if err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) {
+			return fmt.Errorf("removing %s from %s: %w", l.Addr, rec.Name, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return updateDone(ctx, led, rec.ID, func(cur *ledger.Record) error {
+		cur.Addresses = slices.DeleteFunc(cur.Addresses, func(a string) bool { return a == l.Addr.String() })
+		delete(cur.Extra, dhcpKey)
+		return nil
+	})
+}
+
+// onSlave runs fn with a handle in rec's target and rec's slave there.
+func onSlave(rec ledger.Record, fn func(h netlinksafe.Handle, slave netlink.Link) error) error {
 	n, err := openTargetAt(rec)
 	if err != nil {
 		return err
@@ -183,25 +190,24 @@ func giveUpLease(led *ledger.Ledger, rec ledger.Record, l *dhcp.Lease) error {
 	if err != nil {
 		return fmt.Errorf("finding %s in %s: %w", rec.Name, rec.Target.Path, err)
 	}
-	if l.Router.IsValid() {
-		rt := &netlink.Route{LinkIndex: slave.Attrs().Index, Gw: l.Router.AsSlice()}
-		if err := h.RouteDel(rt); err != nil && !errors.Is(err, unix.ESRCH) {
-			return fmt.Errorf("removing the route via %s from %s: %w", l.Router, rec.Name, err)
-		}
-	}
-	if err := h.AddrDel(slave, &netlink.Addr{IPNet: prefixNet(l.Addr)}); err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) {
-		return fmt.Errorf("removing %s from %s: %w", l.Addr, rec.Name, err)
-	}
-	unlock, err := led.Lock(context.Background())
+	return fn(h, slave)
+}
+
+// updateDone changes record id with fn and writes it, under the host-wide
+// lock and only while the record is done. The wait for the lock ends with
+// ctx: a detach holding it stops the keeper meanwhile.
+func updateDone(ctx context.Context, led *ledger.Ledger, id string, fn func(*ledger.Record) error) error {
+	unlock, err := led.Lock(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	cur, err := led.Get(rec.ID)
+	cur, err := led.Get(id)
 	if err != nil || cur.State != ledger.Done {
-		return fmt.Errorf("record %s is no longer done: %v", rec.ID, err)
+		return fmt.Errorf("record %s is no longer done: %v", id, err)
 	}
-	cur.Addresses = slices.DeleteFunc(cur.Addresses, func(a string) bool { return a == l.Addr.String() })
-	delete(cur.Extra, dhcpKey)
+	if err := fn(&cur); err != nil {
+		return err
+	}
 	return led.Put(&cur)
 }

@@ -110,3 +110,30 @@ func TestParallelDefaultNames(t *testing.T) {
 		t.Errorf("names %q", got)
 	}
 }
+
+// TestParallelDetach: several detaches of one target at once, racing for
+// the same slaves, all succeed (a slave another detach deleted first is
+// done), and nothing is left: no slave, no record.
+func TestParallelDetach(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	tg := l.newTarget(t, "netns")
+	for range 3 {
+		if r := l.Lanattach(t, append([]string{"attach", "--parent", l.Parent, "--probe", "off", "--no-announce"}, tg.args...)...); r.Code != 0 {
+			t.Fatalf("attach:\n%s", r)
+		}
+	}
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			if r := l.Lanattach(t, append([]string{"detach"}, tg.args...)...); r.Code != 0 {
+				t.Errorf("detach %d:\n%s", i, r)
+			}
+		})
+	}
+	wg.Wait()
+	checkOnly(t, tg.ns, "lo")
+	if r := l.Lanattach(t, "-o", "json", "list"); strings.Contains(r.Stdout, tg.ns) {
+		t.Errorf("list still shows the target after the detaches:\n%s", r)
+	}
+}

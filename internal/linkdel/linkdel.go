@@ -75,7 +75,6 @@ func Delete(r Request, gone func() (bool, error)) error {
 	if err != nil {
 		return fmt.Errorf("deleting link %d: %w", r.Index, err)
 	}
-	defer rd.Close()
 	cmd := exec.Command("/proc/self/exe", r.args()...)
 	cmd.Env = []string{}
 	cmd.ExtraFiles = []*os.File{wr}
@@ -86,6 +85,7 @@ func Delete(r Request, gone func() (bool, error)) error {
 	err = cmd.Start()
 	wr.Close()
 	if err != nil {
+		rd.Close()
 		return fmt.Errorf("deleting link %d: starting %s: %w", r.Index, Command, err)
 	}
 	done := make(chan error, 1)
@@ -107,9 +107,11 @@ func Delete(r Request, gone func() (bool, error)) error {
 }
 
 // result reads the child's answer: the errno of the delete, 0 when it
-// succeeded.
-func result(rd io.Reader, cmd *exec.Cmd) error {
+// succeeded. It owns rd: the child's answer is read even when Delete
+// returned before it (so the child never writes to a closed pipe).
+func result(rd *os.File, cmd *exec.Cmd) error {
 	out, _ := io.ReadAll(rd)
+	rd.Close()
 	werr := cmd.Wait()
 	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
 	switch {

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -82,6 +83,30 @@ func TestDelete(t *testing.T) {
 		t.Fatalf("Delete v0: %v", err)
 	}
 	t.Logf("m0 gone after %d polls", polls)
+}
+
+// TestDeleteOutlivesCaller: a caller that stops waiting (gone reports the
+// link gone at the first look, long before the child has even started, as
+// when the caller is killed) leaves the delete to the child, which still
+// makes it.
+func TestDeleteOutlivesCaller(t *testing.T) {
+	f, h := scratch(t)
+	m0, err := h.LinkByName("m0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Request{NS: f, NSID: -1, Index: m0.Attrs().Index}
+	if err := Delete(r, func() (bool, error) { return true, nil }); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	gone := goneIn(h, r.Index)
+	deadline := time.Now().Add(10 * time.Second)
+	for ok, _ := gone(); !ok; ok, _ = gone() {
+		if time.Now().After(deadline) {
+			t.Fatal("the child never deleted m0")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func TestDeleteErrors(t *testing.T) {
