@@ -18,6 +18,8 @@ const DefaultRoot = "/run/lanattach"
 // Ledger is the record directory of one network namespace.
 type Ledger struct {
 	dir string
+	// indexed: the directory is on tmpfs, so it may keep an index.
+	indexed bool
 }
 
 // Open returns the ledger of the network namespace the calling thread runs
@@ -34,7 +36,7 @@ func Open(root string) (*Ledger, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating record directory %s: %w", dir, err)
 	}
-	return &Ledger{dir: dir}, nil
+	return &Ledger{dir: dir, indexed: onTmpfs(dir)}, nil
 }
 
 // Dir is the directory that holds this namespace's records.

@@ -85,6 +85,17 @@ func (r *RunLock) Release() {
 	r.f.Close()
 }
 
+// RunningNow is Running for r, a record as List returned it: a finished
+// record whose run lock file the listing did not show is taken as not
+// running without a look (its run released the lock; on a host with
+// hundreds of records, the looks would cost more than the rest of a list).
+func (l *Ledger) RunningNow(r Record) (bool, error) {
+	if r.State == Done && r.noRunLock {
+		return false, nil
+	}
+	return l.Running(r.ID)
+}
+
 // Running reports whether the run that owns record id still runs: whether
 // another process holds its run lock. A missing lock file means no.
 func (l *Ledger) Running(id string) (bool, error) {
@@ -116,6 +127,10 @@ func (l *Ledger) Sweep() error {
 	var errs []error
 	for _, e := range ents {
 		id, kind := splitName(e.Name())
+		if isIndexTemp(e.Name()) {
+			os.Remove(filepath.Join(l.dir, e.Name())) // a killed reader's
+			continue
+		}
 		if id == "" || kind == ".json" {
 			continue
 		}

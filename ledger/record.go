@@ -77,6 +77,9 @@ type Record struct {
 	LoUp bool `json:"lo_up,omitempty"`
 	// Extra holds data of other packages (e.g. CNI ids), kept as is.
 	Extra map[string]string `json:"extra,omitempty"`
+	// noRunLock: the listing that returned the record showed no run lock
+	// file for it (see RunningNow).
+	noRunLock bool
 }
 
 // path is the file of record id.
@@ -154,20 +157,39 @@ func (l *Ledger) List() ([]Record, error) { return l.ListWhere(nil) }
 // ListWhere is List of the records whose file mayMatch accepts, a look at
 // the raw JSON before it is decoded (nil accepts all): a caller after a
 // few of many records decodes only those. mayMatch must accept every
-// record the caller wants; it may accept more (see HasField).
+// record the caller wants; it may accept more (see HasField), and records
+// that come from the index are returned unfiltered, so the caller filters
+// what it gets.
 func (l *Ledger) ListWhere(mayMatch func(data []byte) bool) ([]Record, error) {
-	ents, err := os.ReadDir(l.dir)
+	ents, err := readDir(l.dir)
 	if err != nil {
-		return nil, fmt.Errorf("reading records in %s: %w", l.dir, err)
+		return nil, err
+	}
+	var idx, fresh map[string]indexEntry
+	if l.indexed {
+		idx, fresh = l.loadIndex(), map[string]indexEntry{}
 	}
 	var out []Record
 	var errs []error
+	missed := 0
+	locked := map[string]bool{}
 	for _, e := range ents {
-		id, ok := strings.CutSuffix(e.Name(), ".json")
+		if id, ok := strings.CutSuffix(e.name, ".run"); ok {
+			locked[id] = true
+		}
+	}
+	for _, e := range ents {
+		id, ok := strings.CutSuffix(e.name, ".json")
 		if !ok || !validID(id) {
 			continue
 		}
-		r, ok, err := l.readWhere(id, mayMatch)
+		if c, ok := idx[e.name]; ok && c.Ino == e.ino {
+			fresh[e.name] = c
+			out = append(out, c.Rec)
+			continue
+		}
+		missed++
+		r, ok, err := l.readWhere(id, indexFilter(mayMatch, fresh != nil))
 		if errors.Is(err, os.ErrNotExist) || (err == nil && !ok) {
 			continue // removed since the directory was read, or not wanted
 		}
@@ -175,10 +197,40 @@ func (l *Ledger) ListWhere(mayMatch func(data []byte) bool) ([]Record, error) {
 			errs = append(errs, err)
 			continue
 		}
+		if fresh != nil {
+			fresh[e.name] = indexEntry{Ino: e.ino, Rec: r}
+		}
 		out = append(out, r)
+	}
+	if fresh != nil && l.indexDue(idx, fresh, missed) {
+		l.saveIndex(fresh)
+	}
+	for i := range out {
+		out[i].noRunLock = !locked[out[i].ID]
 	}
 	slices.SortFunc(out, func(a, b Record) int { return a.Created.Compare(b.Created) })
 	return out, errors.Join(errs...)
+}
+
+// indexDue reports whether the index is due to be rewritten (or removed):
+// it lacked many of the records read now (missed), held many that are gone
+// or changed, or holds too few records to pay.
+func (l *Ledger) indexDue(idx, fresh map[string]indexEntry, missed int) bool {
+	hits := len(fresh) - missed
+	if idx != nil && len(fresh) < indexMin {
+		return true
+	}
+	return len(fresh) >= indexMin && missed+len(idx)-hits > indexStale
+}
+
+// indexFilter is the filter ListWhere reads a file with: none while it
+// builds the index (every record goes there; the caller filters), mayMatch
+// otherwise.
+func indexFilter(mayMatch func([]byte) bool, indexing bool) func([]byte) bool {
+	if indexing {
+		return nil
+	}
+	return mayMatch
 }
 
 // ErrNoRecord says a record does not exist.

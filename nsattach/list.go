@@ -38,7 +38,10 @@ type Attachment struct {
 // namespace is, and those the kernel shows in the namespaces reachable
 // through /run/netns and /proc (a slave whose record was deleted is still
 // listed). A namespace a record names is read through its nsid, not
-// entered.
+// entered. When a census (takeCensus) accounts for every slave up on the
+// links of the namespace lanattach runs in, no other namespace is searched
+// for slaves the record lacks, and a record whose slave it saw up is shown
+// as the record has it.
 func List() ([]Attachment, error) {
 	led, err := openLedger()
 	if err != nil {
@@ -48,7 +51,8 @@ func List() ([]Attachment, error) {
 	if err != nil {
 		return nil, err
 	}
-	views, dumps := inspectDumps(led, recs)
+	c := censusOf(recs)
+	views, dumps := inspectDumps(led, recs, c)
 	known := map[uint64]int{}
 	for _, v := range views {
 		if _, ok := dumps[v.Target.NSID]; ok {
@@ -56,7 +60,7 @@ func List() ([]Attachment, error) {
 		}
 	}
 	var out []Attachment
-	skipped, err := eachNamespaceIn(namespaces(), known, func(v *nsView) error {
+	skipped, err := eachNamespaceIn(listInfos(c), known, func(v *nsView) error {
 		for _, l := range v.Links {
 			if a, ok := attachmentOf(v, l); ok {
 				out = append(out, a)
@@ -72,6 +76,20 @@ func List() ([]Attachment, error) {
 	}
 	slices.SortStableFunc(out, func(a, b Attachment) int { return cmp.Compare(a.Target.Inode, b.Target.Inode) })
 	return mergeRecords(out, views), nil
+}
+
+// listInfos returns the namespaces List searches for slaves: only the one
+// lanattach runs in when census c accounts for every slave up, all that
+// namespaces finds otherwise.
+func listInfos(c *census) []TargetInfo {
+	if c == nil || len(c.unexplained) > 0 {
+		return namespaces()
+	}
+	self, err := selfInfo()
+	if err != nil {
+		return namespaces()
+	}
+	return []TargetInfo{self}
 }
 
 // appendDumped adds the attachments in the namespaces left to the record
@@ -176,6 +194,8 @@ func describe(ti TargetInfo) string {
 		return "netns " + ti.Name
 	case ti.PID != 0:
 		return "the netns of pid " + strconv.Itoa(ti.PID)
+	case ti.Path == selfPath:
+		return "the netns lanattach runs in"
 	default:
 		return ti.Path
 	}

@@ -57,7 +57,8 @@ func (r *attachRun) preflight() error {
 		}
 	}
 	if r.spec.Late != nil {
-		r.startScan() // for the addresses to come
+		_, recs, _ := readRecords() // none read: the scan reads every namespace
+		r.startScan(recs)           // for the addresses to come
 	}
 	return r.preflightAddrs()
 }

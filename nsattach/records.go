@@ -2,6 +2,7 @@ package nsattach
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 
 	"github.com/lanattach/lanattach/ledger"
@@ -26,15 +27,19 @@ type recView struct {
 	ledger.Record
 	// Running: the run that wrote it still runs.
 	Running bool
-	// Slave is the slave the record describes, nil if not found.
+	// Slave is the slave the record describes, nil if not found or not
+	// looked for (Up).
 	Slave netlink.Link
+	// Up: a census saw the slave's MAC on its parent's filter, so it
+	// lives; its namespace was not read.
+	Up bool
 	// Err says why the kernel could not be asked; then nothing else is
 	// known and the record must be taken as alive.
 	Err error
 }
 
 // gone reports whether the record's slave is known not to exist.
-func (v recView) gone() bool { return !v.Running && v.Slave == nil && v.Err == nil }
+func (v recView) gone() bool { return !v.Running && v.Slave == nil && !v.Up && v.Err == nil }
 
 // alive reports whether the record's attachment is, or may be, in use.
 func (v recView) alive() bool { return !v.gone() }
@@ -43,29 +48,64 @@ func (v recView) alive() bool { return !v.gone() }
 // failed to roll back) before it finished.
 func (v recView) interrupted() bool { return !v.Running && v.State != ledger.Done }
 
-// inspect reads every record and reconciles it with the kernel, one link
-// dump per target namespace.
+// inspect reads every record and tells which live (inspectAlive).
 func inspect(led *ledger.Ledger) ([]recView, error) {
 	recs, err := led.List()
 	if err != nil && len(recs) == 0 {
 		return nil, err
 	}
-	return inspectRecords(led, recs), err
+	return inspectAlive(led, recs), err
+}
+
+// censusMin is how many records make a census (takeCensus) pay: it costs
+// two dumps of the namespace lanattach runs in, and saves one dump per
+// target whose slaves it sees up.
+const censusMin = 8
+
+// inspectAlive reconciles recs with the kernel for callers that ask only
+// whether each lives: with many records, a census sees the slaves that are
+// up, and only the other targets are read.
+func inspectAlive(led *ledger.Ledger, recs []ledger.Record) []recView {
+	var c *census
+	if len(recs) >= censusMin {
+		c = censusOf(recs)
+	}
+	out, _ := inspectDumps(led, recs, c)
+	return out
+}
+
+// censusOf takes a census with recs; nil when it fails (the caller then
+// reads every namespace).
+func censusOf(recs []ledger.Record) *census {
+	h, err := HostHandle()
+	if err != nil {
+		return nil
+	}
+	defer h.Close()
+	c, err := takeCensus(h, recs)
+	if err != nil {
+		slog.Debug("no census", "err", err)
+		return nil
+	}
+	return c
 }
 
 // inspectRecords reconciles recs with the kernel, one link dump per target
-// namespace.
+// namespace: each live record's Slave is found.
 func inspectRecords(led *ledger.Ledger, recs []ledger.Record) []recView {
-	out, _ := inspectDumps(led, recs)
+	out, _ := inspectDumps(led, recs, nil)
 	return out
 }
 
 // inspectDumps is inspectRecords that also returns the link dumps it
-// made, by nsid (only those of namespaces that live).
-func inspectDumps(led *ledger.Ledger, recs []ledger.Record) ([]recView, map[int][]netlink.Link) {
+// made, by nsid (only those of namespaces that live). The finished records
+// whose slave census c (nil: none) saw up are marked Up, and their
+// targets are not read for them.
+func inspectDumps(led *ledger.Ledger, recs []ledger.Record, c *census) ([]recView, map[int][]netlink.Link) {
+	up := func(rec ledger.Record) bool { return rec.State == ledger.Done && c.isUp(rec) }
 	var nsids []int
 	for _, rec := range recs {
-		if nsid := rec.Target.NSID; nsid != noTarget && !slices.Contains(nsids, nsid) {
+		if nsid := rec.Target.NSID; nsid != noTarget && !up(rec) && !slices.Contains(nsids, nsid) {
 			nsids = append(nsids, nsid)
 		}
 	}
@@ -73,13 +113,17 @@ func inspectDumps(led *ledger.Ledger, recs []ledger.Record) ([]recView, map[int]
 	out := make([]recView, 0, len(recs))
 	for _, rec := range recs {
 		v := recView{Record: rec}
-		if v.Running, v.Err = led.Running(rec.ID); v.Err != nil {
+		if v.Running, v.Err = led.RunningNow(rec); v.Err != nil {
 			out = append(out, v)
 			continue
 		}
 		nsid := rec.Target.NSID
 		if nsid == noTarget {
 			out = append(out, v) // a shim in making: no slave to look for
+			continue
+		}
+		if v.Up = !v.Running && up(rec); v.Up {
+			out = append(out, v)
 			continue
 		}
 		switch e := errs[nsid]; {

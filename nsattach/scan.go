@@ -62,6 +62,18 @@ func namespaces() []TargetInfo {
 	return out
 }
 
+// selfPath is the namespace lanattach runs in.
+const selfPath = "/proc/self/ns/net"
+
+// selfInfo describes the namespace lanattach runs in.
+func selfInfo() (TargetInfo, error) {
+	var self unix.Stat_t
+	if err := unix.Stat(selfPath, &self); err != nil {
+		return TargetInfo{}, fmt.Errorf("stat of the netns lanattach runs in: %w", err)
+	}
+	return TargetInfo{Path: selfPath, Inode: self.Ino}, nil
+}
+
 // procNS is a process and the inode of its network namespace.
 type procNS struct {
 	pid int

@@ -22,8 +22,8 @@ func Siblings(parent int) ([]arpcheck.Holder, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := recordHolders(inspectRecords(led, onParent(recs, parent, nil)))
-	ks, err := kernelSiblings(parent)
+	out := recordHolders(inspectAlive(led, onParent(recs, parent, nil)))
+	ks, err := kernelSiblings(parent, namespaces())
 	return append(out, ks...), err
 }
 
@@ -67,12 +67,12 @@ func recordHolders(views []recView) []arpcheck.Holder {
 }
 
 // kernelSiblings returns the addresses of the slaves on parent that the
-// kernel shows in every namespace, those the record names included: a
+// kernel shows in the namespaces infos, those the record names included: a
 // namespace lanattach attached to may hold a slave on the same parent that
 // lanattach did not make.
-func kernelSiblings(parent int) ([]arpcheck.Holder, error) {
+func kernelSiblings(parent int, infos []TargetInfo) ([]arpcheck.Holder, error) {
 	var out []arpcheck.Holder
-	err := eachNamespace(func(v *nsView) error {
+	_, err := eachNamespaceIn(infos, nil, func(v *nsView) error {
 		for _, l := range v.Links {
 			if _, isSlave := link.TypeOf(l); !isSlave {
 				continue
@@ -107,12 +107,12 @@ func (r *attachRun) loadSiblings(withKernel bool) error {
 	if err != nil {
 		return err
 	}
-	r.startScan()
+	r.startScan(recs)
 	var only []netip.Addr
 	if !withKernel || len(r.spec.Addrs.Auto) == 0 {
 		only = staticIPs(r.spec.Addrs.Static)
 	}
-	r.siblings = recordHolders(inspectRecords(led, onParent(recs, idx, only)))
+	r.siblings = recordHolders(inspectAlive(led, onParent(recs, idx, only)))
 	if withKernel {
 		ks, err := r.scan.result(idx)
 		if err != nil {
@@ -124,10 +124,10 @@ func (r *attachRun) loadSiblings(withKernel bool) error {
 }
 
 // startScan starts the kernel's part of the sibling check in the
-// background, once.
-func (r *attachRun) startScan() {
+// background, once; recs are the records as the run read them.
+func (r *attachRun) startScan(recs []ledger.Record) {
 	if r.scan == nil && r.parent.Link != nil {
-		r.scan = startSiblingScan(r.parent.Link.Attrs().Index)
+		r.scan = startSiblingScan(r.parent.Link.Attrs().Index, r.spec.Type.Kind == "macvlan", recs)
 	}
 }
 
@@ -137,15 +137,16 @@ func (r *attachRun) startScan() {
 // makes.
 type siblingScan struct {
 	parent  int
+	macvlan bool
 	done    chan struct{}
 	holders []arpcheck.Holder
 	err     error
 }
 
 // startSiblingScan starts the kernel's sibling scan of the interface with
-// index parent.
-func startSiblingScan(parent int) *siblingScan {
-	s := &siblingScan{parent: parent, done: make(chan struct{})}
+// index parent for a slave of type macvlan or not (siblingInfos).
+func startSiblingScan(parent int, macvlan bool, recs []ledger.Record) *siblingScan {
+	s := &siblingScan{parent: parent, macvlan: macvlan, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		defer func() {
@@ -153,7 +154,7 @@ func startSiblingScan(parent int) *siblingScan {
 				s.err = fmt.Errorf("internal error: %v", p)
 			}
 		}()
-		s.holders, s.err = kernelSiblings(parent)
+		s.holders, s.err = kernelSiblings(parent, siblingInfos(parent, macvlan, recs))
 	}()
 	return s
 }
@@ -162,7 +163,7 @@ func startSiblingScan(parent int) *siblingScan {
 // or none started runs now.
 func (s *siblingScan) result(parent int) ([]arpcheck.Holder, error) {
 	if s == nil || s.parent != parent {
-		return kernelSiblings(parent)
+		return kernelSiblings(parent, namespaces())
 	}
 	<-s.done
 	return s.holders, s.err
@@ -180,4 +181,31 @@ func readRecords() (*ledger.Ledger, []ledger.Record, error) {
 		return nil, nil, fmt.Errorf("reading the record: %w", err)
 	}
 	return led, recs, nil
+}
+
+// siblingInfos returns the namespaces the kernel's part of the sibling
+// check of parent reads: only the one lanattach runs in when the slave to
+// come is a macvlan (a link carries macvlans or ipvlans, never both) and a
+// census (takeCensus) with recs accounts for every slave up on parent; all
+// that namespaces finds otherwise, a census that fails included. A
+// macvlan slave made by hand that is down stays out of sight of the
+// census: it cannot clash on the LAN until it comes up.
+func siblingInfos(parent int, macvlan bool, recs []ledger.Record) []TargetInfo {
+	if !macvlan {
+		return namespaces()
+	}
+	h, err := HostHandle()
+	if err != nil {
+		return namespaces()
+	}
+	c, err := takeCensus(h, recs)
+	h.Close()
+	if err != nil || c.unexplained[parent] {
+		return namespaces()
+	}
+	self, err := selfInfo()
+	if err != nil {
+		return namespaces()
+	}
+	return []TargetInfo{self}
 }

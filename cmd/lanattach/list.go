@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -43,7 +44,9 @@ func listCommand() *cli.Command {
 
 // printList writes the attachments as a table.
 func printList(w io.Writer, as []nsattach.Attachment) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	bw := bufio.NewWriter(w) // one write, not one per line
+	defer bw.Flush()
+	tw := tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TARGET\tINTERFACE\tPARENT\tMODE\tMAC\tADDRESSES\tSTATE")
 	for _, a := range as {
 		mode := a.Kind + "/" + a.Mode

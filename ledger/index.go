@@ -1,0 +1,93 @@
+package ledger
+
+import (
+	"bytes"
+	"encoding/gob"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// The index caches the records of a busy ledger in one file, each with
+// the inode of the file it was read from. Put never changes a record file
+// in place (it writes a new file and renames it over the old one), and
+// tmpfs never hands out an inode number twice, so the record behind a name
+// and an inode the directory lists is the one the index holds: a reader
+// reads only the files the index lacks, and rewrites the index when it
+// lacked many. A damaged or missing index costs only time.
+
+// indexName is the index's file in the ledger directory.
+const indexName = "index.gob"
+
+// indexTemp starts the names of index files being written.
+const indexTemp = ".index-"
+
+// indexMin is how many records a ledger holds before an index pays: below
+// it the files are read one by one, and the index is removed.
+const indexMin = 16
+
+// indexStale is how many records the index may lack before a reader
+// rewrites it: each run changes its own record, and rewriting the whole
+// index for one costs more than reading one file.
+const indexStale = 8
+
+// indexEntry is a record as read from the file with inode Ino.
+type indexEntry struct {
+	Ino uint64
+	Rec Record
+}
+
+// onTmpfs reports whether dir is on tmpfs, where inode numbers are never
+// reused: only there may the index be trusted.
+func onTmpfs(dir string) bool {
+	var st unix.Statfs_t
+	return unix.Statfs(dir, &st) == nil && st.Type == unix.TMPFS_MAGIC
+}
+
+// loadIndex reads the index: records by file name. Nil when there is none
+// or it cannot be read.
+func (l *Ledger) loadIndex() map[string]indexEntry {
+	data, err := readFile(filepath.Join(l.dir, indexName))
+	if err != nil {
+		return nil
+	}
+	var idx map[string]indexEntry
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&idx) != nil {
+		return nil
+	}
+	for name, e := range idx {
+		if e.Rec.Addresses == nil { // gob drops an empty slice; the file has []
+			e.Rec.Addresses = []string{}
+			idx[name] = e
+		}
+	}
+	return idx
+}
+
+// saveIndex replaces the index with idx, or removes it when idx holds too
+// few records to pay. Failures only cost the next reader time.
+func (l *Ledger) saveIndex(idx map[string]indexEntry) {
+	path := filepath.Join(l.dir, indexName)
+	if len(idx) < indexMin {
+		os.Remove(path)
+		return
+	}
+	var buf bytes.Buffer
+	if gob.NewEncoder(&buf).Encode(idx) != nil {
+		return
+	}
+	f, err := os.CreateTemp(l.dir, indexTemp+"*")
+	if err != nil {
+		return
+	}
+	_, err = f.Write(buf.Bytes())
+	if cerr := f.Close(); err != nil || cerr != nil || os.Rename(f.Name(), path) != nil {
+		os.Remove(f.Name())
+	}
+}
+
+// isIndexTemp reports whether name is an index being written, or one a
+// killed reader left.
+func isIndexTemp(name string) bool { return strings.HasPrefix(name, indexTemp) }

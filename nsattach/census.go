@@ -1,0 +1,77 @@
+package nsattach
+
+import (
+	"net"
+
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/lanattach/lanattach/ledger"
+	"github.com/lanattach/lanattach/link"
+)
+
+// A census reads the unicast filters of the links of the namespace
+// lanattach runs in (link.UnicastFilters): each macvlan slave that is up,
+// in whatever namespace, has its MAC there. When the record and the links
+// of this namespace account for every MAC there, no slave lanattach has no
+// record of is up on those links, and a scan need not read the other
+// namespaces for one: on a host with thousands of processes, that scan is
+// most of the time of an attach, list or gc. A filter holding a MAC that
+// nothing accounts for sends the caller back to the full scan.
+
+// upKey is a MAC on the unicast filter of the link with index lower.
+type upKey struct {
+	lower int
+	mac   string
+}
+
+// census is what the unicast filters say.
+type census struct {
+	up map[upKey]bool
+	// unexplained are the links whose filter holds a MAC that neither a
+	// record on that link nor a link of this namespace on it accounts for.
+	unexplained map[int]bool
+}
+
+// takeCensus reads the unicast filters over h and accounts for them with
+// recs and the links of the namespace of h.
+func takeCensus(h netlinksafe.Handle, recs []ledger.Record) (*census, error) {
+	filters, err := link.UnicastFilters(h)
+	if err != nil {
+		return nil, err
+	}
+	links, err := h.LinkList()
+	if err != nil {
+		return nil, err
+	}
+	explained := map[upKey]bool{}
+	for _, l := range links { // a VLAN or a shim of this namespace on the link
+		if a := l.Attrs(); a.ParentIndex != 0 && a.NetNsID < 0 {
+			explained[upKey{a.ParentIndex, a.HardwareAddr.String()}] = true
+		}
+	}
+	for _, rec := range recs {
+		if mac, err := net.ParseMAC(rec.MAC); err == nil {
+			explained[upKey{rec.ParentIndex, mac.String()}] = true
+		}
+	}
+	c := &census{up: map[upKey]bool{}, unexplained: map[int]bool{}}
+	for lower, macs := range filters {
+		for _, mac := range macs {
+			k := upKey{lower, mac.String()}
+			c.up[k] = true
+			if !explained[k] {
+				c.unexplained[lower] = true
+			}
+		}
+	}
+	return c, nil
+}
+
+// isUp reports whether a macvlan slave with the MAC of rec is up on the
+// record's parent.
+func (c *census) isUp(rec ledger.Record) bool {
+	if c == nil || rec.Kind != "macvlan" {
+		return false
+	}
+	mac, err := net.ParseMAC(rec.MAC)
+	return err == nil && c.up[upKey{rec.ParentIndex, mac.String()}]
+}
