@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -33,10 +34,11 @@ const indexMin = 16
 // index for one costs more than reading one file.
 const indexStale = 8
 
-// indexEntry is a record as read from the file with inode Ino.
+// indexEntry is a record as read from the file Name with inode Ino.
 type indexEntry struct {
-	Ino uint64
-	Rec Record
+	Name string
+	Ino  uint64
+	Rec  Record
 }
 
 // onTmpfs reports whether dir is on tmpfs, where inode numbers are never
@@ -46,24 +48,55 @@ func onTmpfs(dir string) bool {
 	return unix.Statfs(dir, &st) == nil && st.Type == unix.TMPFS_MAGIC
 }
 
-// loadIndex reads the index: records by file name. Nil when there is none
-// or it cannot be read.
+// memIndex is what a Ledger remembers of the index between listings: the
+// records the last one read, and the inode of the index file it found.
+type memIndex struct {
+	mu  sync.Mutex
+	ino uint64
+	idx map[string]indexEntry
+}
+
+// loadIndex returns the records the index holds, by file name, and those
+// the last listing of this Ledger read, while the index file is the one it
+// found (a run lists the records more than once). Nil when there is no
+// index or it cannot be read.
 func (l *Ledger) loadIndex() map[string]indexEntry {
-	data, err := readFile(filepath.Join(l.dir, indexName))
+	var st unix.Stat_t
+	path := filepath.Join(l.dir, indexName)
+	if unix.Stat(path, &st) != nil {
+		return nil
+	}
+	l.mem.mu.Lock()
+	defer l.mem.mu.Unlock()
+	if l.mem.idx != nil && l.mem.ino == st.Ino {
+		return l.mem.idx
+	}
+	data, err := readFile(path)
 	if err != nil {
 		return nil
 	}
-	var idx map[string]indexEntry
-	if gob.NewDecoder(bytes.NewReader(data)).Decode(&idx) != nil {
+	var ents []indexEntry
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&ents) != nil {
 		return nil
 	}
-	for name, e := range idx {
+	idx := make(map[string]indexEntry, len(ents))
+	for _, e := range ents {
 		if e.Rec.Addresses == nil { // gob drops an empty slice; the file has []
 			e.Rec.Addresses = []string{}
-			idx[name] = e
 		}
+		idx[e.Name] = e
 	}
+	l.mem.ino, l.mem.idx = st.Ino, idx
 	return idx
+}
+
+// remember keeps fresh, what a listing read, for the next one.
+func (l *Ledger) remember(fresh map[string]indexEntry) {
+	l.mem.mu.Lock()
+	defer l.mem.mu.Unlock()
+	if l.mem.idx != nil {
+		l.mem.idx = fresh
+	}
 }
 
 // saveIndex replaces the index with idx, or removes it when idx holds too
@@ -74,18 +107,30 @@ func (l *Ledger) saveIndex(idx map[string]indexEntry) {
 		os.Remove(path)
 		return
 	}
+	ents := make([]indexEntry, 0, len(idx))
+	for _, e := range idx {
+		ents = append(ents, e)
+	}
 	var buf bytes.Buffer
-	if gob.NewEncoder(&buf).Encode(idx) != nil {
+	if gob.NewEncoder(&buf).Encode(ents) != nil {
 		return
 	}
 	f, err := os.CreateTemp(l.dir, indexTemp+"*")
 	if err != nil {
 		return
 	}
+	var st unix.Stat_t
 	_, err = f.Write(buf.Bytes())
+	if err == nil {
+		err = unix.Fstat(int(f.Fd()), &st)
+	}
 	if cerr := f.Close(); err != nil || cerr != nil || os.Rename(f.Name(), path) != nil {
 		os.Remove(f.Name())
+		return
 	}
+	l.mem.mu.Lock()
+	l.mem.ino, l.mem.idx = st.Ino, idx
+	l.mem.mu.Unlock()
 }
 
 // isIndexTemp reports whether name is an index being written, or one a

@@ -20,6 +20,7 @@ type Ledger struct {
 	dir string
 	// indexed: the directory is on tmpfs, so it may keep an index.
 	indexed bool
+	mem     *memIndex
 }
 
 // Open returns the ledger of the network namespace the calling thread runs
@@ -36,7 +37,7 @@ func Open(root string) (*Ledger, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating record directory %s: %w", dir, err)
 	}
-	return &Ledger{dir: dir, indexed: onTmpfs(dir)}, nil
+	return &Ledger{dir: dir, indexed: onTmpfs(dir), mem: &memIndex{}}, nil
 }
 
 // Dir is the directory that holds this namespace's records.

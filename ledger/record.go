@@ -198,12 +198,14 @@ func (l *Ledger) ListWhere(mayMatch func(data []byte) bool) ([]Record, error) {
 			continue
 		}
 		if fresh != nil {
-			fresh[e.name] = indexEntry{Ino: e.ino, Rec: r}
+			fresh[e.name] = indexEntry{Name: e.name, Ino: e.ino, Rec: r}
 		}
 		out = append(out, r)
 	}
 	if fresh != nil && l.indexDue(idx, fresh, missed) {
 		l.saveIndex(fresh)
+	} else if fresh != nil {
+		l.remember(fresh)
 	}
 	for i := range out {
 		out[i].noRunLock = !locked[out[i].ID]
