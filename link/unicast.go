@@ -1,12 +1,12 @@
 package link
 
 import (
-	"errors"
-	"fmt"
+	"encoding/binary"
 	"net"
+	"syscall"
 
-	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,22 +17,43 @@ import (
 // any other namespace. Down macvlan slaves and ipvlan slaves (which share
 // their parent's MAC) leave no trace there.
 
-// UnicastFilters returns the unicast MACs on the filters of the links of
-// the netns of h, by link index (multicast entries left out). A dump the
-// kernel interrupted is an error: the caller then cannot rely on it.
-func UnicastFilters(h netlinksafe.Handle) (map[int][]net.HardwareAddr, error) {
-	neighs, err := h.NeighList(0, unix.AF_BRIDGE)
-	if errors.Is(err, netlink.ErrDumpInterrupted) {
-		err = fmt.Errorf("dump interrupted")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("listing the unicast filters: %w", err)
-	}
+// UnicastRequest asks for the unicast filter of the link with index
+// ifindex, or of every link for 0 (an AF_BRIDGE neighbour dump, as `bridge
+// fdb show` makes). The kernel keeps to ifindex only on a socket with
+// strict checking (NETLINK_GET_STRICT_CHK); ParseUnicast keeps to it
+// anyway.
+func UnicastRequest(ifindex int) *nl.NetlinkRequest {
+	req := nl.NewNetlinkRequest(unix.RTM_GETNEIGH, unix.NLM_F_DUMP)
+	req.AddData(&netlink.Ndmsg{Family: unix.AF_BRIDGE, Index: uint32(ifindex)})
+	return req
+}
+
+// ndmsgLen is the size of struct ndmsg, the header of a neighbour message.
+const ndmsgLen = 12
+
+// ParseUnicast reads the answer to UnicastRequest(ifindex): the unicast
+// MACs on the filter of each link, by link index. Multicast entries, those
+// of a bridge's forwarding database (not the link's own filter), those of
+// other links than ifindex (unless 0) and malformed messages are left out.
+func ParseUnicast(msgs []syscall.NetlinkMessage, ifindex int) map[int][]net.HardwareAddr {
 	out := map[int][]net.HardwareAddr{}
-	for _, n := range neighs {
-		if len(n.HardwareAddr) == 6 && n.HardwareAddr[0]&1 == 0 && n.Flags&netlink.NTF_SELF != 0 {
-			out[n.LinkIndex] = append(out[n.LinkIndex], n.HardwareAddr)
+	for _, m := range msgs {
+		if m.Header.Type != unix.RTM_NEWNEIGH || len(m.Data) < ndmsgLen {
+			continue
+		}
+		idx := int(int32(binary.NativeEndian.Uint32(m.Data[4:8])))
+		if m.Data[0] != unix.AF_BRIDGE || m.Data[10]&netlink.NTF_SELF == 0 || (ifindex != 0 && idx != ifindex) {
+			continue
+		}
+		attrs, err := nl.ParseRouteAttr(m.Data[ndmsgLen:])
+		if err != nil {
+			continue
+		}
+		for _, a := range attrs {
+			if a.Attr.Type == unix.NDA_LLADDR && len(a.Value) == 6 && a.Value[0]&1 == 0 {
+				out[idx] = append(out[idx], net.HardwareAddr(append([]byte(nil), a.Value...)))
+			}
 		}
 	}
-	return out, nil
+	return out
 }

@@ -1,6 +1,7 @@
 package nsattach
 
 import (
+	"fmt"
 	"net"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
@@ -31,16 +32,23 @@ type census struct {
 	unexplained map[int]bool
 }
 
-// takeCensus reads the unicast filters over h and accounts for them with
-// recs and the links of the namespace of h.
-func takeCensus(h netlinksafe.Handle, recs []ledger.Record) (*census, error) {
-	filters, err := link.UnicastFilters(h)
+// takeCensus reads the unicast filter of the link with index ifindex (0:
+// of every link) of the namespace lanattach runs in, and accounts for it
+// with recs and the links of that namespace (read over h).
+func takeCensus(h netlinksafe.Handle, recs []ledger.Record, ifindex int) (*census, error) {
+	d, err := newNSDumper()
 	if err != nil {
 		return nil, err
 	}
+	defer d.close()
+	msgs, err := d.dump(link.UnicastRequest(ifindex))
+	if err != nil {
+		return nil, fmt.Errorf("listing the unicast filters: %w", err)
+	}
+	filters := link.ParseUnicast(msgs, ifindex)
 	links, err := h.LinkList()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("listing links: %w", err)
 	}
 	explained := map[upKey]bool{}
 	for _, l := range links { // a VLAN or a shim of this namespace on the link

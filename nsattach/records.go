@@ -82,7 +82,7 @@ func censusOf(recs []ledger.Record) *census {
 		return nil
 	}
 	defer h.Close()
-	c, err := takeCensus(h, recs)
+	c, err := takeCensus(h, recs, 0)
 	if err != nil {
 		slog.Debug("no census", "err", err)
 		return nil

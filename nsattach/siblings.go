@@ -198,7 +198,7 @@ func siblingInfos(parent int, macvlan bool, recs []ledger.Record) []TargetInfo {
 	if err != nil {
 		return namespaces()
 	}
-	c, err := takeCensus(h, recs)
+	c, err := takeCensus(h, recs, parent)
 	h.Close()
 	if err != nil || c.unexplained[parent] {
 		return namespaces()
