@@ -2,7 +2,9 @@ package nsattach
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
+	"slices"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/ledger"
@@ -82,4 +84,23 @@ func (c *census) isUp(rec ledger.Record) bool {
 	}
 	mac, err := net.ParseMAC(rec.MAC)
 	return err == nil && c.up[upKey{rec.ParentIndex, mac.String()}]
+}
+
+// scope returns the namespaces a scan of the links lowers (nil: of every
+// link) reads: only self when the census accounts for every slave up on
+// them, all that namespaces finds otherwise (a nil census included). It
+// logs which, at level debug.
+func (c *census) scope(self TargetInfo, lowers ...int) []TargetInfo {
+	if c == nil {
+		slog.Debug("census: none; reading every namespace")
+		return namespaces()
+	}
+	for idx := range c.unexplained {
+		if len(lowers) == 0 || slices.Contains(lowers, idx) {
+			slog.Debug("census: a slave lanattach has no record of is up; reading every namespace", "link", idx)
+			return namespaces()
+		}
+	}
+	slog.Debug("census: the record accounts for every slave up; reading only the namespace lanattach runs in")
+	return []TargetInfo{self}
 }

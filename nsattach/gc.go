@@ -181,13 +181,14 @@ func recordUse(views []recView, name string) string {
 		if v.Parent != name {
 			continue
 		}
+		name, lives := v.slaveName()
 		switch {
 		case v.Running:
 			return fmt.Sprintf("lanattach run %d is attaching to it (record %s)", v.PID, v.ID)
 		case v.Err != nil:
 			return fmt.Sprintf("cannot check %s of record %s (%v); kept to be safe", v.Target.Path, v.ID, v.Err)
-		case v.Slave != nil:
-			return fmt.Sprintf("slave %s in %s sits on it (record %s)", v.Slave.Attrs().Name, v.Target.Path, v.ID)
+		case lives:
+			return fmt.Sprintf("slave %s in %s sits on it (record %s)", name, v.Target.Path, v.ID)
 		}
 	}
 	return ""

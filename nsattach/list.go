@@ -38,10 +38,10 @@ type Attachment struct {
 // namespace is, and those the kernel shows in the namespaces reachable
 // through /run/netns and /proc (a slave whose record was deleted is still
 // listed). A namespace a record names is read through its nsid, not
-// entered. When a census (takeCensus) accounts for every slave up on the
-// links of the namespace lanattach runs in, no other namespace is searched
-// for slaves the record lacks, and a record whose slave it saw up is shown
-// as the record has it.
+// entered. With many records, when a census (takeCensus) accounts for
+// every slave up on the links of the namespace lanattach runs in, no other
+// namespace is searched for slaves the record lacks, and a record whose
+// slave it saw up is shown as the record has it.
 func List() ([]Attachment, error) {
 	led, err := openLedger()
 	if err != nil {
@@ -51,7 +51,10 @@ func List() ([]Attachment, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := censusOf(recs)
+	var c *census
+	if len(recs) >= censusMin { // with few, the scan costs little, and sees slaves that are down too
+		c = censusOf(recs, 0)
+	}
 	views, dumps := inspectDumps(led, recs, c)
 	known := map[uint64]int{}
 	for _, v := range views {
@@ -82,14 +85,11 @@ func List() ([]Attachment, error) {
 // lanattach runs in when census c accounts for every slave up, all that
 // namespaces finds otherwise.
 func listInfos(c *census) []TargetInfo {
-	if c == nil || len(c.unexplained) > 0 {
-		return namespaces()
-	}
 	self, err := selfInfo()
 	if err != nil {
 		return namespaces()
 	}
-	return []TargetInfo{self}
+	return c.scope(self)
 }
 
 // appendDumped adds the attachments in the namespaces left to the record

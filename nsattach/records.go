@@ -41,6 +41,18 @@ type recView struct {
 // gone reports whether the record's slave is known not to exist.
 func (v recView) gone() bool { return !v.Running && v.Slave == nil && !v.Up && v.Err == nil }
 
+// slaveName is the name of the record's slave when it is known to live:
+// as the kernel shows it, or as the record has it when a census saw it up.
+func (v recView) slaveName() (string, bool) {
+	switch {
+	case v.Slave != nil:
+		return v.Slave.Attrs().Name, true
+	case v.Up:
+		return v.Name, true
+	}
+	return "", false
+}
+
 // alive reports whether the record's attachment is, or may be, in use.
 func (v recView) alive() bool { return !v.gone() }
 
@@ -68,21 +80,22 @@ const censusMin = 8
 func inspectAlive(led *ledger.Ledger, recs []ledger.Record) []recView {
 	var c *census
 	if len(recs) >= censusMin {
-		c = censusOf(recs)
+		c = censusOf(recs, 0)
 	}
 	out, _ := inspectDumps(led, recs, c)
 	return out
 }
 
-// censusOf takes a census with recs; nil when it fails (the caller then
-// reads every namespace).
-func censusOf(recs []ledger.Record) *census {
+// censusOf takes a census of the link with index ifindex (0: of every
+// link) with recs; nil when it fails (the caller then reads every
+// namespace).
+func censusOf(recs []ledger.Record, ifindex int) *census {
 	h, err := HostHandle()
 	if err != nil {
 		return nil
 	}
 	defer h.Close()
-	c, err := takeCensus(h, recs, 0)
+	c, err := takeCensus(h, recs, ifindex)
 	if err != nil {
 		slog.Debug("no census", "err", err)
 		return nil

@@ -69,13 +69,14 @@ func shimUse(views []recView, name, self string) string {
 		if v.Extra[extraShim] != name || v.ID == self {
 			continue
 		}
+		name, lives := v.slaveName()
 		switch {
 		case v.Running:
 			return fmt.Sprintf("lanattach run %d is attaching through it (record %s)", v.PID, v.ID)
 		case v.Err != nil:
 			return fmt.Sprintf("cannot check %s of record %s (%v); kept to be safe", v.Target.Path, v.ID, v.Err)
-		case v.Slave != nil:
-			return fmt.Sprintf("it serves %s in %s (record %s)", v.Slave.Attrs().Name, v.Target.Path, v.ID)
+		case lives:
+			return fmt.Sprintf("it serves %s in %s (record %s)", name, v.Target.Path, v.ID)
 		}
 	}
 	return ""

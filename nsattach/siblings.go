@@ -191,21 +191,9 @@ func readRecords() (*ledger.Ledger, []ledger.Record, error) {
 // macvlan slave made by hand that is down stays out of sight of the
 // census: it cannot clash on the LAN until it comes up.
 func siblingInfos(parent int, macvlan bool, recs []ledger.Record) []TargetInfo {
-	if !macvlan {
-		return namespaces()
-	}
-	h, err := HostHandle()
-	if err != nil {
-		return namespaces()
-	}
-	c, err := takeCensus(h, recs, parent)
-	h.Close()
-	if err != nil || c.unexplained[parent] {
-		return namespaces()
-	}
 	self, err := selfInfo()
-	if err != nil {
+	if !macvlan || err != nil {
 		return namespaces()
 	}
-	return []TargetInfo{self}
+	return censusOf(recs, parent).scope(self, parent)
 }

@@ -1,0 +1,229 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// tmpfsLedger opens a ledger on tmpfs (/dev/shm), where it keeps an index.
+func tmpfsLedger(t *testing.T) *Ledger {
+	t.Helper()
+	root, err := os.MkdirTemp("/dev/shm", "lanattach-index-test")
+	if err != nil {
+		t.Fatalf("a directory on /dev/shm (tmpfs on every Linux with glibc): %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	if !onTmpfs(root) {
+		t.Fatalf("/dev/shm is not tmpfs here; the index tests need tmpfs")
+	}
+	l, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// putN writes records 00 .. n-1 (hex ids), each with its own address.
+func putN(t *testing.T, l *Ledger, n int) {
+	t.Helper()
+	for i := range n {
+		r := &Record{ID: fmt.Sprintf("%02x", i), State: Done, Created: time.Unix(int64(i), 0).UTC(), MAC: "02:00:00:00:00:01",
+			Addresses: []string{fmt.Sprintf("198.51.100.%d/24", i+1)}, Extra: map[string]string{"k": "v"}}
+		if i%2 == 0 {
+			r.Addresses = []string{} // as attach writes it before an address is made
+		}
+		if err := l.Put(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// fresh lists l's records as a new process would: no memory of earlier
+// listings.
+func fresh(t *testing.T, l *Ledger) []Record {
+	t.Helper()
+	got, err := (&Ledger{dir: l.dir, indexed: l.indexed, mem: &memIndex{}}).List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// noFlags clears what List sets besides the record's own fields.
+func noFlags(recs []Record) []Record {
+	out := append([]Record(nil), recs...)
+	for i := range out {
+		out[i].noRunLock = false
+	}
+	return out
+}
+
+// TestIndex: with many records a listing writes the index; listings read
+// through it return what the files hold, a changed or removed record
+// included, and a damaged index costs nothing but time.
+func TestIndex(t *testing.T) {
+	l := tmpfsLedger(t)
+	index := filepath.Join(l.Dir(), indexName)
+	putN(t, l, indexMin-1)
+	fresh(t, l)
+	if _, err := os.Stat(index); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("index with %d records (below %d): %v", indexMin-1, indexMin, err)
+	}
+	putN(t, l, indexMin+4)
+	byFiles := fresh(t, l)
+	if _, err := os.Stat(index); err != nil {
+		t.Fatalf("no index after listing %d records: %v", indexMin+4, err)
+	}
+	if got := fresh(t, l); !reflect.DeepEqual(noFlags(got), noFlags(byFiles)) {
+		t.Fatalf("through the index:\n%+v\nfrom the files:\n%+v", got, byFiles)
+	}
+	changed := byFiles[3]
+	changed.Addresses = []string{"203.0.113.9/24"}
+	if err := l.Put(&changed); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Remove(byFiles[5].ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, list := range []func() []Record{func() []Record { return fresh(t, l) }, func() []Record { got, _ := l.List(); return got }} {
+		got := list()
+		if len(got) != len(byFiles)-1 || !reflect.DeepEqual(got[3].Addresses, changed.Addresses) || got[5].ID == byFiles[5].ID {
+			t.Fatalf("after a change and a removal: %+v", got)
+		}
+	}
+	if err := os.WriteFile(index, []byte("damaged"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := fresh(t, l); len(got) != len(byFiles)-1 || !reflect.DeepEqual(got[3].Addresses, changed.Addresses) {
+		t.Fatalf("with a damaged index: %+v", got)
+	}
+	for _, r := range byFiles[:12] {
+		if err := l.Remove(r.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fresh(t, l)
+	if _, err := os.Stat(index); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("index left with %d records: %v", len(byFiles)-13, err)
+	}
+}
+
+// TestIndexOnlyOnTmpfs: elsewhere a file system may reuse an inode number
+// for the next record file, so no index is kept.
+func TestIndexOnlyOnTmpfs(t *testing.T) {
+	l := newLedger(t)
+	if l.indexed {
+		t.Skip("the temporary directory is on tmpfs here") // TestIndex covers it
+	}
+	putN(t, l, 2*indexMin)
+	if got := fresh(t, l); len(got) != 2*indexMin {
+		t.Fatalf("listed %d of %d records", len(got), 2*indexMin)
+	}
+	if _, err := os.Stat(filepath.Join(l.Dir(), indexName)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("an index off tmpfs: %v", err)
+	}
+}
+
+// TestRunningNow: a finished record the listing showed without a run lock
+// is not running; one with a held lock, or not finished, gets a real look.
+func TestRunningNow(t *testing.T) {
+	l := newLedger(t)
+	putN(t, l, 3)
+	held, err := l.Claim("01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	pending := Record{ID: "02", State: Pending}
+	if err := l.Put(&pending); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := l.List()
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("List = %+v, %v", recs, err)
+	}
+	want := map[string]bool{"00": false, "01": true, "02": false}
+	for _, r := range recs {
+		if got, err := l.RunningNow(r); err != nil || got != want[r.ID] {
+			t.Errorf("RunningNow(%s, %s) = %v, %v; want %v", r.ID, r.State, got, err, want[r.ID])
+		}
+	}
+	other, err := l.Claim("02") // a run that claimed after the listing
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Release()
+	if got, err := l.RunningNow(recs[2]); err != nil || !got {
+		t.Errorf("RunningNow of a pending record whose lock came after the listing = %v, %v; want true", got, err)
+	}
+}
+
+// TestSweepIndexTemp: an index a killed reader left half written goes.
+func TestSweepIndexTemp(t *testing.T) {
+	l := newLedger(t)
+	tmp := filepath.Join(l.Dir(), indexTemp+"123")
+	if err := os.WriteFile(tmp, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Sweep(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(tmp); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("Sweep left %s: %v", tmp, err)
+	}
+}
+
+// TestReadDir: the names and inodes readDir lists are those os.ReadDir
+// and stat give.
+func TestReadDir(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 300 { // more than one getdents buffer
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%03d-a-long-name-to-fill-the-buffer.json", i)), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ents, err := readDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadDir(dir)
+	if len(ents) != len(want) {
+		t.Fatalf("readDir listed %d entries, os.ReadDir %d", len(ents), len(want))
+	}
+	for _, e := range ents {
+		var st unix.Stat_t
+		if err := unix.Stat(filepath.Join(dir, e.name), &st); err != nil || st.Ino != e.ino {
+			t.Fatalf("%s: inode %d, stat says %d (%v)", e.name, e.ino, st.Ino, err)
+		}
+	}
+	if _, err := readDir(filepath.Join(dir, "none")); err == nil {
+		t.Fatal("readDir of a missing directory: no error")
+	}
+}
+
+// FuzzParseDirents: no input makes the parser fail or return a name with a
+// NUL or "." and "..".
+func FuzzParseDirents(f *testing.F) {
+	f.Add([]byte{1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 24, 0, 8, 'a', '.', 'j', 's', 'o', 0})
+	f.Add([]byte{1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 24, 0, 4, '.', 0, 0, 0, 0, 0})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, buf []byte) {
+		for _, e := range parseDirents(buf, nil) {
+			if e.name == "." || e.name == ".." {
+				t.Fatalf("returned %q", e.name)
+			}
+			for i := range len(e.name) {
+				if e.name[i] == 0 {
+					t.Fatalf("name with a NUL: %q", e.name)
+				}
+			}
+		}
+	})
+}

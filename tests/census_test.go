@@ -1,0 +1,108 @@
+package tests
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lanattach/lanattach/tests/sandbox"
+)
+
+// Census messages at --log-level debug (nsattach/census.go).
+const (
+	censusOnlyHere = "the record accounts for every slave up"
+	censusEvery    = "has no record of is up; reading every namespace"
+)
+
+// TestCensus: with enough records for a census (8, still after gc and a
+// record removed by hand), list, gc and the
+// sibling check of an attach read only the host's namespace while the
+// record accounts for every slave up on the parent, and still tell a slave
+// deleted by hand (gone) from one set down by hand (ok: its namespace is
+// read). A slave up without a record sends them back to every namespace,
+// where list finds it.
+func TestCensus(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	var tgs []target
+	var outs []attachOut
+	for i := range 10 {
+		tg := l.newTarget(t, "netns")
+		tgs = append(tgs, tg)
+		outs = append(outs, l.attach(t, tg, "--parent", l.Parent, "--ip", fmt.Sprintf("198.51.100.%d/24", 60+i), "--probe", "off", "--no-announce"))
+	}
+	debugList := func(want string) {
+		t.Helper()
+		r := l.Lanattach(t, "--log-level", "debug", "list")
+		if r.Code != 0 || !strings.Contains(r.Stderr, want) {
+			t.Errorf("list at debug level: want %q in its log:\n%s", want, r)
+		}
+	}
+	debugList(censusOnlyHere)
+	other := l.newTarget(t, "netns")
+	r := l.Lanattach(t, append([]string{"--log-level", "debug", "-o", "json", "attach", "--parent", l.Parent,
+		"--ip", outs[4].Addresses[0], "--probe", "off"}, other.args...)...)
+	if r.Code != 3 || !strings.Contains(r.Stderr, censusOnlyHere) || !strings.Contains(r.Stdout, `"where":"sibling"`) {
+		t.Errorf("attach of a recorded slave's address: want it refused as a sibling's, through the census:\n%s", r)
+	}
+
+	sandbox.MustExec(t, tgs[0].ns, "ip", "link", "del", outs[0].Interface)
+	sandbox.MustExec(t, tgs[1].ns, "ip", "link", "set", outs[1].Interface, "down")
+	for i, tg := range tgs {
+		want := "ok"
+		if i == 0 {
+			want = "gone"
+		}
+		as := l.list(t, tg)
+		if len(as) != 1 || as[0].State != want || !slices.Equal(as[0].Addresses, outs[i].Addresses) {
+			t.Errorf("target %d: list shows %+v, want one attachment, %s, with %v", i, as, want, outs[i].Addresses)
+		}
+	}
+	r = l.Lanattach(t, "-o", "json", "gc")
+	if r.Code != 0 || !strings.Contains(r.Stdout, `"records_removed":["`+outs[0].Record+`"]`) {
+		t.Errorf("gc: want only record %s (the slave deleted by hand) removed:\n%s", outs[0].Record, r)
+	}
+
+	if err := os.Remove(filepath.Join(recordDir(t, l), outs[2].Record+".json")); err != nil {
+		t.Fatal(err)
+	}
+	debugList(censusEvery)
+	if as := l.list(t, tgs[2]); len(as) != 1 || as[0].State != "ok" || as[0].MAC != outs[2].MAC {
+		t.Errorf("a slave whose record was removed: list shows %+v, want it (ok, %s)", as, outs[2].MAC)
+	}
+	for _, tg := range tgs {
+		l.Lanattach(t, append([]string{"detach"}, tg.args...)...)
+	}
+}
+
+// TestCensusKeepsShim: with enough records for a census, detaching one of
+// many --host-access attachments keeps the shim the others use (a census
+// that sees their slaves up counts them as users), and gc keeps it too,
+// for that reason (not only for the routes through it).
+func TestCensusKeepsShim(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	var tgs []target
+	var shim string
+	for i := range 9 {
+		tg := l.newTarget(t, "netns")
+		tgs = append(tgs, tg)
+		shim = attachHostAccess(t, l, tg, fmt.Sprintf("198.51.100.%d/24", 60+i), fmt.Sprintf("2001:db8:1::%x/64", 0x60+i), nil)
+	}
+	detachAll(t, l, tgs[0])
+	r := l.Lanattach(t, "-o", "json", "gc")
+	if r.Code != 0 || strings.Contains(r.Stdout, `"shims_deleted":["`) || !strings.Contains(r.Stdout, `"shims_kept":["`+shim+`: it serves eth1 in `) {
+		t.Errorf("gc with 8 attachments using shim %s: want it kept as serving them:\n%s", shim, r)
+	}
+	sandbox.MustExec(t, l.Host, "ip", "link", "show", shim)
+	sandbox.MustPing(t, l.Host, "198.51.100.68")
+	for _, tg := range tgs[1:] {
+		detachAll(t, l, tg)
+	}
+	if out, err := sandbox.Exec(t, l.Host, "ip", "link", "show", shim); err == nil {
+		t.Errorf("shim left after the last detach: %s", out)
+	}
+}
