@@ -1,8 +1,6 @@
 package ledger
 
 import (
-	"bytes"
-	"encoding/gob"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,7 +18,7 @@ import (
 // lacked many. A damaged or missing index costs only time.
 
 // indexName is the index's file in the ledger directory.
-const indexName = "index.gob"
+const indexName = "index"
 
 // indexTemp starts the names of index files being written.
 const indexTemp = ".index-"
@@ -53,14 +51,14 @@ func onTmpfs(dir string) bool {
 type memIndex struct {
 	mu  sync.Mutex
 	ino uint64
-	idx map[string]indexEntry
+	idx map[string]*indexEntry
 }
 
 // loadIndex returns the records the index holds, by file name, and those
 // the last listing of this Ledger read, while the index file is the one it
 // found (a run lists the records more than once). Nil when there is no
 // index or it cannot be read.
-func (l *Ledger) loadIndex() map[string]indexEntry {
+func (l *Ledger) loadIndex() map[string]*indexEntry {
 	var st unix.Stat_t
 	path := filepath.Join(l.dir, indexName)
 	if unix.Stat(path, &st) != nil {
@@ -75,23 +73,20 @@ func (l *Ledger) loadIndex() map[string]indexEntry {
 	if err != nil {
 		return nil
 	}
-	var ents []indexEntry
-	if gob.NewDecoder(bytes.NewReader(data)).Decode(&ents) != nil {
+	ents, err := decodeIndex(data)
+	if err != nil {
 		return nil
 	}
-	idx := make(map[string]indexEntry, len(ents))
-	for _, e := range ents {
-		if e.Rec.Addresses == nil { // gob drops an empty slice; the file has []
-			e.Rec.Addresses = []string{}
-		}
-		idx[e.Name] = e
+	idx := make(map[string]*indexEntry, len(ents))
+	for i := range ents {
+		idx[ents[i].Name] = &ents[i]
 	}
 	l.mem.ino, l.mem.idx = st.Ino, idx
 	return idx
 }
 
 // remember keeps fresh, what a listing read, for the next one.
-func (l *Ledger) remember(fresh map[string]indexEntry) {
+func (l *Ledger) remember(fresh map[string]*indexEntry) {
 	l.mem.mu.Lock()
 	defer l.mem.mu.Unlock()
 	if l.mem.idx != nil {
@@ -101,7 +96,7 @@ func (l *Ledger) remember(fresh map[string]indexEntry) {
 
 // saveIndex replaces the index with idx, or removes it when idx holds too
 // few records to pay. Failures only cost the next reader time.
-func (l *Ledger) saveIndex(idx map[string]indexEntry) {
+func (l *Ledger) saveIndex(idx map[string]*indexEntry) {
 	path := filepath.Join(l.dir, indexName)
 	if len(idx) < indexMin {
 		os.Remove(path)
@@ -109,18 +104,14 @@ func (l *Ledger) saveIndex(idx map[string]indexEntry) {
 	}
 	ents := make([]indexEntry, 0, len(idx))
 	for _, e := range idx {
-		ents = append(ents, e)
-	}
-	var buf bytes.Buffer
-	if gob.NewEncoder(&buf).Encode(ents) != nil {
-		return
+		ents = append(ents, *e)
 	}
 	f, err := os.CreateTemp(l.dir, indexTemp+"*")
 	if err != nil {
 		return
 	}
 	var st unix.Stat_t
-	_, err = f.Write(buf.Bytes())
+	_, err = f.Write(encodeIndex(ents))
 	if err == nil {
 		err = unix.Fstat(int(f.Fd()), &st)
 	}

@@ -77,9 +77,13 @@ func NewID() (string, error) {
 
 // validID reports whether id can name a record file.
 func validID(id string) bool {
-	if len(id) == 0 || len(id) > 64 {
+	if len(id) == 0 || len(id) > 64 || len(id)%2 != 0 {
 		return false
 	}
-	_, err := hex.DecodeString(id)
-	return err == nil
+	for i := range len(id) {
+		if c := id[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

@@ -165,11 +165,11 @@ func (l *Ledger) ListWhere(mayMatch func(data []byte) bool) ([]Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	var idx, fresh map[string]indexEntry
+	var idx, fresh map[string]*indexEntry
 	if l.indexed {
-		idx, fresh = l.loadIndex(), map[string]indexEntry{}
+		idx, fresh = l.loadIndex(), make(map[string]*indexEntry, len(ents))
 	}
-	var out []Record
+	out := make([]Record, 0, len(ents))
 	var errs []error
 	missed := 0
 	locked := map[string]bool{}
@@ -198,7 +198,7 @@ func (l *Ledger) ListWhere(mayMatch func(data []byte) bool) ([]Record, error) {
 			continue
 		}
 		if fresh != nil {
-			fresh[e.name] = indexEntry{Name: e.name, Ino: e.ino, Rec: r}
+			fresh[e.name] = &indexEntry{Name: e.name, Ino: e.ino, Rec: r}
 		}
 		out = append(out, r)
 	}
@@ -217,7 +217,7 @@ func (l *Ledger) ListWhere(mayMatch func(data []byte) bool) ([]Record, error) {
 // indexDue reports whether the index is due to be rewritten (or removed):
 // it lacked many of the records read now (missed), held many that are gone
 // or changed, or holds too few records to pay.
-func (l *Ledger) indexDue(idx, fresh map[string]indexEntry, missed int) bool {
+func (l *Ledger) indexDue(idx, fresh map[string]*indexEntry, missed int) bool {
 	hits := len(fresh) - missed
 	if idx != nil && len(fresh) < indexMin {
 		return true
@@ -304,7 +304,12 @@ func readFile(name string) ([]byte, error) {
 		return nil, &os.PathError{Op: "open", Path: name, Err: err}
 	}
 	defer unix.Close(fd)
-	data := make([]byte, 0, 1024)
+	size := 1024
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) == nil && st.Size > 0 && st.Size < 1<<30 {
+		size = int(st.Size) + 1 // one more, to see the end in one read
+	}
+	data := make([]byte, 0, size)
 	for {
 		if len(data) == cap(data) {
 			data = append(data, 0)[:len(data)]

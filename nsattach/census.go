@@ -6,7 +6,6 @@ import (
 	"net"
 	"slices"
 
-	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
 )
@@ -36,8 +35,8 @@ type census struct {
 
 // takeCensus reads the unicast filter of the link with index ifindex (0:
 // of every link) of the namespace lanattach runs in, and accounts for it
-// with recs and the links of that namespace (read over h).
-func takeCensus(h netlinksafe.Handle, recs []ledger.Record, ifindex int) (*census, error) {
+// with recs and the links of that namespace.
+func takeCensus(recs []ledger.Record, ifindex int) (*census, error) {
 	d, err := newNSDumper()
 	if err != nil {
 		return nil, err
@@ -48,9 +47,9 @@ func takeCensus(h netlinksafe.Handle, recs []ledger.Record, ifindex int) (*censu
 		return nil, fmt.Errorf("listing the unicast filters: %w", err)
 	}
 	filters := link.ParseUnicast(msgs, ifindex)
-	links, err := h.LinkList()
+	links, err := d.links(selfNS)
 	if err != nil {
-		return nil, fmt.Errorf("listing links: %w", err)
+		return nil, err
 	}
 	explained := map[upKey]bool{}
 	for _, l := range links { // a VLAN or a shim of this namespace on the link

@@ -72,13 +72,18 @@ func (d *nsDumper) dump(req *nl.NetlinkRequest) ([]syscall.NetlinkMessage, error
 	}
 }
 
+// selfNS asks links for the namespace lanattach runs in.
+const selfNS = -1
+
 // links lists the links of the namespace that nsid names, seen from the
-// namespace lanattach runs in; errNSGone when there is no such namespace
-// any more.
+// namespace lanattach runs in (selfNS: of that namespace); errNSGone when
+// there is no such namespace any more.
 func (d *nsDumper) links(nsid int) ([]netlink.Link, error) {
 	req := nl.NewNetlinkRequest(unix.RTM_GETLINK, unix.NLM_F_DUMP)
 	req.AddData(nl.NewIfInfomsg(unix.AF_UNSPEC))
-	req.AddData(nl.NewRtAttr(unix.IFLA_TARGET_NETNSID, nl.Uint32Attr(uint32(nsid))))
+	if nsid != selfNS {
+		req.AddData(nl.NewRtAttr(unix.IFLA_TARGET_NETNSID, nl.Uint32Attr(uint32(nsid))))
+	}
 	req.AddData(nl.NewRtAttr(unix.IFLA_EXT_MASK, nl.Uint32Attr(rtextFilterSkipStats)))
 	msgs, err := d.dump(req)
 	if errors.Is(err, unix.EINVAL) {

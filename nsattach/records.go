@@ -90,12 +90,7 @@ func inspectAlive(led *ledger.Ledger, recs []ledger.Record) []recView {
 // link) with recs; nil when it fails (the caller then reads every
 // namespace).
 func censusOf(recs []ledger.Record, ifindex int) *census {
-	h, err := HostHandle()
-	if err != nil {
-		return nil
-	}
-	defer h.Close()
-	c, err := takeCensus(h, recs, ifindex)
+	c, err := takeCensus(recs, ifindex)
 	if err != nil {
 		slog.Debug("no census", "err", err)
 		return nil
