@@ -165,53 +165,81 @@ func (l *Ledger) ListWhere(mayMatch func(data []byte) bool) ([]Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	var idx, fresh map[string]*indexEntry
+	var idx map[string]*indexEntry
 	if l.indexed {
-		idx, fresh = l.loadIndex(), make(map[string]*indexEntry, len(ents))
+		idx = l.loadIndex()
 	}
-	out := make([]Record, 0, len(ents))
-	var errs []error
-	missed := 0
-	locked := map[string]bool{}
-	for _, e := range ents {
-		if id, ok := strings.CutSuffix(e.name, ".run"); ok {
-			locked[id] = true
-		}
+	got, missed, errs := l.collect(ents, idx, mayMatch)
+	if l.indexed {
+		l.keep(idx, got, missed)
 	}
+	return sorted(got, runLocks(ents)), errors.Join(errs...)
+}
+
+// collect returns the records the directory entries ents name: from idx
+// where it holds the same file, read from the file otherwise (missed
+// counts those). Files mayMatch rejects are left out, unless the ledger
+// is indexed (then every record read goes to the index).
+func (l *Ledger) collect(ents []dirent, idx map[string]*indexEntry, mayMatch func([]byte) bool) (got []*indexEntry, missed int, errs []error) {
+	got = make([]*indexEntry, 0, len(ents))
 	for _, e := range ents {
 		id, ok := strings.CutSuffix(e.name, ".json")
 		if !ok || !validID(id) {
 			continue
 		}
 		if c, ok := idx[e.name]; ok && c.Ino == e.ino {
-			fresh[e.name] = c
-			out = append(out, c.Rec)
+			got = append(got, c)
 			continue
 		}
 		missed++
-		r, ok, err := l.readWhere(id, indexFilter(mayMatch, fresh != nil))
-		if errors.Is(err, os.ErrNotExist) || (err == nil && !ok) {
-			continue // removed since the directory was read, or not wanted
-		}
-		if err != nil {
+		r, ok, err := l.readWhere(id, indexFilter(mayMatch, l.indexed))
+		switch {
+		case errors.Is(err, os.ErrNotExist) || (err == nil && !ok):
+			// removed since the directory was read, or not wanted
+		case err != nil:
 			errs = append(errs, err)
-			continue
+		default:
+			got = append(got, &indexEntry{Name: e.name, Ino: e.ino, Rec: r})
 		}
-		if fresh != nil {
-			fresh[e.name] = &indexEntry{Name: e.name, Ino: e.ino, Rec: r}
-		}
-		out = append(out, r)
 	}
-	if fresh != nil && l.indexDue(idx, fresh, missed) {
+	return got, missed, errs
+}
+
+// keep rewrites the index with got, what a listing read, when it is due
+// (indexDue), and remembers got for the next listing of this Ledger.
+func (l *Ledger) keep(idx map[string]*indexEntry, got []*indexEntry, missed int) {
+	fresh := make(map[string]*indexEntry, len(got))
+	for _, e := range got {
+		fresh[e.Name] = e
+	}
+	if l.indexDue(idx, fresh, missed) {
 		l.saveIndex(fresh)
-	} else if fresh != nil {
+	} else {
 		l.remember(fresh)
 	}
-	for i := range out {
-		out[i].noRunLock = !locked[out[i].ID]
+}
+
+// runLocks returns the ids whose run lock file ents list.
+func runLocks(ents []dirent) map[string]bool {
+	locked := map[string]bool{}
+	for _, e := range ents {
+		if id, ok := strings.CutSuffix(e.name, ".run"); ok {
+			locked[id] = true
+		}
 	}
-	slices.SortFunc(out, func(a, b Record) int { return a.Created.Compare(b.Created) })
-	return out, errors.Join(errs...)
+	return locked
+}
+
+// sorted returns the records of got, oldest first, each marked with
+// whether the listing showed its run lock (locked).
+func sorted(got []*indexEntry, locked map[string]bool) []Record {
+	slices.SortStableFunc(got, func(a, b *indexEntry) int { return a.Rec.Created.Compare(b.Rec.Created) })
+	out := make([]Record, len(got))
+	for i, e := range got {
+		out[i] = e.Rec
+		out[i].noRunLock = !locked[e.Rec.ID]
+	}
+	return out
 }
 
 // indexDue reports whether the index is due to be rewritten (or removed):

@@ -22,7 +22,18 @@ func neighMsg(family uint8, idx int32, flags uint8, mac string) syscall.NetlinkM
 	return syscall.NetlinkMessage{Header: syscall.NlMsghdr{Type: unix.RTM_NEWNEIGH}, Data: data}
 }
 
-func TestParseUnicast(t *testing.T) {
+// parseAll reads msgs with UnicastEntry: the MACs by link index.
+func parseAll(msgs []syscall.NetlinkMessage, ifindex int) map[int][]net.HardwareAddr {
+	out := map[int][]net.HardwareAddr{}
+	for _, m := range msgs {
+		if idx, mac, ok := UnicastEntry(m, ifindex); ok {
+			out[idx] = append(out[idx], mac)
+		}
+	}
+	return out
+}
+
+func TestUnicastEntry(t *testing.T) {
 	self := uint8(netlink.NTF_SELF)
 	msgs := []syscall.NetlinkMessage{
 		neighMsg(unix.AF_BRIDGE, 2, self, "02:00:00:00:00:01"),
@@ -42,7 +53,7 @@ func TestParseUnicast(t *testing.T) {
 		{2, map[int]string{2: "02:00:00:00:00:01 02:00:00:00:00:02"}},
 		{9, map[int]string{}},
 	} {
-		got := ParseUnicast(msgs, tc.ifindex)
+		got := parseAll(msgs, tc.ifindex)
 		if len(got) != len(tc.want) {
 			t.Errorf("ifindex %d: %v, want %v", tc.ifindex, got, tc.want)
 		}
@@ -61,19 +72,15 @@ func TestParseUnicast(t *testing.T) {
 	}
 }
 
-// FuzzParseUnicast: no message makes the parser fail, and what it returns
-// is unicast MACs only.
-func FuzzParseUnicast(f *testing.F) {
+// FuzzUnicastEntry: no message makes the parser fail, and what it returns
+// is a unicast MAC inside the message.
+func FuzzUnicastEntry(f *testing.F) {
 	f.Add(neighMsg(unix.AF_BRIDGE, 2, uint8(netlink.NTF_SELF), "02:00:00:00:00:01").Data)
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		msgs := []syscall.NetlinkMessage{{Header: syscall.NlMsghdr{Type: unix.RTM_NEWNEIGH}, Data: data}}
-		for _, macs := range ParseUnicast(msgs, 0) {
-			for _, m := range macs {
-				if len(m) != 6 || m[0]&1 != 0 {
-					t.Fatalf("returned %v", m)
-				}
-			}
+		m := syscall.NetlinkMessage{Header: syscall.NlMsghdr{Type: unix.RTM_NEWNEIGH}, Data: data}
+		if _, mac, ok := UnicastEntry(m, 0); ok && (len(mac) != 6 || mac[0]&1 != 0) {
+			t.Fatalf("returned %v", mac)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"slices"
+	"syscall"
 
 	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
@@ -42,11 +43,15 @@ func takeCensus(recs []ledger.Record, ifindex int) (*census, error) {
 		return nil, err
 	}
 	defer d.close()
-	msgs, err := d.dump(link.UnicastRequest(ifindex))
+	filters := map[upKey]bool{}
+	err = d.each(link.UnicastRequest(ifindex), func(m syscall.NetlinkMessage) {
+		if idx, mac, ok := link.UnicastEntry(m, ifindex); ok {
+			filters[upKey{idx, mac.String()}] = true
+		}
+	})
 	if err != nil {
 		return nil, fmt.Errorf("listing the unicast filters: %w", err)
 	}
-	filters := link.ParseUnicast(msgs, ifindex)
 	links, err := d.links(selfNS)
 	if err != nil {
 		return nil, err
@@ -62,14 +67,10 @@ func takeCensus(recs []ledger.Record, ifindex int) (*census, error) {
 			explained[upKey{rec.ParentIndex, mac.String()}] = true
 		}
 	}
-	c := &census{up: map[upKey]bool{}, unexplained: map[int]bool{}}
-	for lower, macs := range filters {
-		for _, mac := range macs {
-			k := upKey{lower, mac.String()}
-			c.up[k] = true
-			if !explained[k] {
-				c.unexplained[lower] = true
-			}
+	c := &census{up: filters, unexplained: map[int]bool{}}
+	for k := range filters {
+		if !explained[k] {
+			c.unexplained[k.lower] = true
 		}
 	}
 	return c, nil

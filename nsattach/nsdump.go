@@ -37,20 +37,31 @@ func (d *nsDumper) close() { unix.Close(d.fd) }
 // Messages of other requests (an answer an earlier failure left unread)
 // are passed over.
 func (d *nsDumper) dump(req *nl.NetlinkRequest) ([]syscall.NetlinkMessage, error) {
+	var out []syscall.NetlinkMessage
+	err := d.each(req, func(m syscall.NetlinkMessage) {
+		m.Data = append([]byte(nil), m.Data...)
+		out = append(out, m)
+	})
+	return out, err
+}
+
+// each sends req (a dump request) and calls fn with each message of its
+// answer, which holds only until fn returns (the buffer is read into
+// again).
+func (d *nsDumper) each(req *nl.NetlinkRequest, fn func(syscall.NetlinkMessage)) error {
 	d.seq++
 	req.Seq = d.seq
 	if err := unix.Sendto(d.fd, req.Serialize(), 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return nil, err
+		return err
 	}
-	var out []syscall.NetlinkMessage
 	for {
 		n, _, err := unix.Recvfrom(d.fd, d.buf, 0)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		msgs, err := syscall.ParseNetlinkMessage(d.buf[:n])
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, m := range msgs {
 			switch {
@@ -60,13 +71,12 @@ func (d *nsDumper) dump(req *nl.NetlinkRequest) ([]syscall.NetlinkMessage, error
 				// its start (an nsid that names nothing) ends in DONE.
 				if len(m.Data) >= 4 {
 					if e := -int32(nl.NativeEndian().Uint32(m.Data[:4])); e != 0 {
-						return nil, syscall.Errno(e)
+						return syscall.Errno(e)
 					}
 				}
-				return out, nil
+				return nil
 			default:
-				m.Data = append([]byte(nil), m.Data...)
-				out = append(out, m)
+				fn(m)
 			}
 		}
 	}
