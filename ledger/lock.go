@@ -120,15 +120,15 @@ func (l *Ledger) Running(id string) (bool, error) {
 // Sweep removes run locks and temporary files of runs that are gone. Call
 // it under Lock.
 func (l *Ledger) Sweep() error {
-	ents, err := os.ReadDir(l.dir)
+	ents, err := readDir(l.dir)
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", l.dir, err)
+		return err
 	}
 	var errs []error
 	for _, e := range ents {
-		id, kind := splitName(e.Name())
-		if isIndexTemp(e.Name()) {
-			os.Remove(filepath.Join(l.dir, e.Name())) // a killed reader's
+		id, kind := splitName(e.name)
+		if isIndexTemp(e.name) {
+			os.Remove(filepath.Join(l.dir, e.name)) // a killed reader's
 			continue
 		}
 		if id == "" || kind == ".json" {
@@ -138,7 +138,7 @@ func (l *Ledger) Sweep() error {
 			errs = append(errs, err)
 			continue
 		}
-		if err := os.Remove(filepath.Join(l.dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := os.Remove(filepath.Join(l.dir, e.name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)
 		}
 	}

@@ -23,7 +23,23 @@ import (
 // upKey is a MAC on the unicast filter of the link with index lower.
 type upKey struct {
 	lower int
-	mac   string
+	mac   [6]byte
+}
+
+// keyOf is the key of mac on the filter of lower; false for a MAC that is
+// not 6 bytes long (none such is on a filter).
+func keyOf(lower int, mac net.HardwareAddr) (upKey, bool) {
+	k := upKey{lower: lower}
+	return k, copy(k.mac[:], mac) == 6 && len(mac) == 6
+}
+
+// recordKey is the key of the MAC rec names on its parent.
+func recordKey(rec ledger.Record) (upKey, bool) {
+	mac, err := net.ParseMAC(rec.MAC)
+	if err != nil {
+		return upKey{}, false
+	}
+	return keyOf(rec.ParentIndex, mac)
 }
 
 // census is what the unicast filters say.
@@ -46,7 +62,9 @@ func takeCensus(recs []ledger.Record, ifindex int) (*census, error) {
 	filters := map[upKey]bool{}
 	err = d.each(link.UnicastRequest(ifindex), func(m syscall.NetlinkMessage) {
 		if idx, mac, ok := link.UnicastEntry(m, ifindex); ok {
-			filters[upKey{idx, mac.String()}] = true
+			if k, ok := keyOf(idx, mac); ok {
+				filters[k] = true
+			}
 		}
 	})
 	if err != nil {
@@ -59,12 +77,14 @@ func takeCensus(recs []ledger.Record, ifindex int) (*census, error) {
 	explained := map[upKey]bool{}
 	for _, l := range links { // a VLAN or a shim of this namespace on the link
 		if a := l.Attrs(); a.ParentIndex != 0 && a.NetNsID < 0 {
-			explained[upKey{a.ParentIndex, a.HardwareAddr.String()}] = true
+			if k, ok := keyOf(a.ParentIndex, a.HardwareAddr); ok {
+				explained[k] = true
+			}
 		}
 	}
 	for _, rec := range recs {
-		if mac, err := net.ParseMAC(rec.MAC); err == nil {
-			explained[upKey{rec.ParentIndex, mac.String()}] = true
+		if k, ok := recordKey(rec); ok {
+			explained[k] = true
 		}
 	}
 	c := &census{up: filters, unexplained: map[int]bool{}}
@@ -82,8 +102,8 @@ func (c *census) isUp(rec ledger.Record) bool {
 	if c == nil || rec.Kind != "macvlan" {
 		return false
 	}
-	mac, err := net.ParseMAC(rec.MAC)
-	return err == nil && c.up[upKey{rec.ParentIndex, mac.String()}]
+	k, ok := recordKey(rec)
+	return ok && c.up[k]
 }
 
 // scope returns the namespaces a scan of the links lowers (nil: of every
