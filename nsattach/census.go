@@ -9,6 +9,7 @@ import (
 
 	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
+	"github.com/vishvananda/netlink"
 )
 
 // A census reads the unicast filters of the links of the namespace
@@ -74,9 +75,27 @@ func takeCensus(recs []ledger.Record, ifindex int) (*census, error) {
 	if err != nil {
 		return nil, err
 	}
+	explained := explainedBy(links, recs)
+	c := &census{up: filters, unexplained: map[int]bool{}}
+	for k := range filters {
+		if !explained[k] {
+			c.unexplained[k.lower] = true
+		}
+	}
+	return c, nil
+}
+
+// explainedBy returns the filter entries that links (of the namespace
+// lanattach runs in) and recs account for: a VLAN or a shim of this
+// namespace on its lower link, and each record's slave on its parent and,
+// when the parent is a VLAN or another link of this namespace, on the
+// parent's lower link too (a VLAN passes its filter down).
+func explainedBy(links []netlink.Link, recs []ledger.Record) map[upKey]bool {
 	explained := map[upKey]bool{}
-	for _, l := range links { // a VLAN or a shim of this namespace on the link
+	lowerOf := map[int]int{}
+	for _, l := range links {
 		if a := l.Attrs(); a.ParentIndex != 0 && a.NetNsID < 0 {
+			lowerOf[a.Index] = a.ParentIndex
 			if k, ok := keyOf(a.ParentIndex, a.HardwareAddr); ok {
 				explained[k] = true
 			}
@@ -85,15 +104,12 @@ func takeCensus(recs []ledger.Record, ifindex int) (*census, error) {
 	for _, rec := range recs {
 		if k, ok := recordKey(rec); ok {
 			explained[k] = true
+			if lower, ok := lowerOf[k.lower]; ok {
+				explained[upKey{lower, k.mac}] = true
+			}
 		}
 	}
-	c := &census{up: filters, unexplained: map[int]bool{}}
-	for k := range filters {
-		if !explained[k] {
-			c.unexplained[k.lower] = true
-		}
-	}
-	return c, nil
+	return explained
 }
 
 // isUp reports whether a macvlan slave with the MAC of rec is up on the
