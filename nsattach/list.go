@@ -38,7 +38,7 @@ type Attachment struct {
 // namespace is, and those the kernel shows in the namespaces reachable
 // through /run/netns and /proc (a slave whose record was deleted is still
 // listed). A namespace a record names is read through its nsid, not
-// entered. With many records, when a census (takeCensus) accounts for
+// entered. With a record, when a census (takeCensus) accounts for
 // every slave up on the links of the namespace lanattach runs in, no other
 // namespace is searched for slaves the record lacks, and a record whose
 // slave it saw up is shown as the record has it.
@@ -52,7 +52,7 @@ func List() ([]Attachment, error) {
 		return nil, err
 	}
 	var c *census
-	if len(recs) >= censusMin { // with few, the scan costs little, and sees slaves that are down too
+	if len(recs) > 0 { // with none (deleted by hand), the scan finds slaves that are down too
 		c = censusOf(recs, 0)
 	}
 	views, dumps := inspectDumps(led, recs, c)

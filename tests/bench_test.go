@@ -97,6 +97,7 @@ func BenchmarkTable(b *testing.B) {
 	for _, op := range []string{"attach", "detach", "list", "gc"} {
 		t.scaleRow(op, idle[op], busy[op], "≤ 1.30×")
 	}
+	t.scaleRow("(version: a process start)", idle["version"], busy["version"], "")
 	t.notes = append(t.notes, "peak RSS of attach, 2,000 procs + 200 containers: "+s.attachRSS()+" (target ≤ 16 MiB)")
 	s.containers(300)
 	ours, theirs = sideBySide(s.list, s.ipAllNetns)

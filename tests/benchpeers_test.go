@@ -125,7 +125,8 @@ func (s *benchSetup) arpScan(int) func() time.Duration {
 	}
 }
 
-// operations times attach, detach, list and gc on the host as it is.
+// operations times attach, detach, list and gc on the host as it is, and
+// `lanattach version` (a process start, for what the host itself adds).
 func (s *benchSetup) operations() map[string]time.Duration {
 	var at, de []time.Duration
 	for range benchRuns {
@@ -133,7 +134,8 @@ func (s *benchSetup) operations() map[string]time.Duration {
 		de = append(de, s.run("detach", "--netns", s.tg))
 	}
 	return map[string]time.Duration{"attach": median(at), "detach": median(de),
-		"list": medianOf(s.list), "gc": medianOf(func() time.Duration { return s.run("gc") })}
+		"list": medianOf(s.list), "gc": medianOf(func() time.Duration { return s.run("gc") }),
+		"version": medianOf(func() time.Duration { return s.run("version") })}
 }
 
 // list is one `lanattach list`.

@@ -17,8 +17,8 @@ const (
 	censusEvery    = "has no record of is up; reading every namespace"
 )
 
-// TestCensus: with enough records for a census (8, still after gc and a
-// record removed by hand), list, gc and the
+// TestCensus: with enough records for a census in gc (8, still after gc
+// and a record removed by hand), list, gc and the
 // sibling check of an attach read only the host's namespace while the
 // record accounts for every slave up on the parent, and still tell a slave
 // deleted by hand (gone) from one set down by hand (ok: its namespace is
@@ -105,4 +105,26 @@ func TestCensusKeepsShim(t *testing.T) {
 	if out, err := sandbox.Exec(t, l.Host, "ip", "link", "show", shim); err == nil {
 		t.Errorf("shim left after the last detach: %s", out)
 	}
+}
+
+// TestListWithoutRecords: with no record at all (deleted by hand), list
+// reads every namespace and shows a slave that is down, which no census
+// can see.
+func TestListWithoutRecords(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	tg := l.newTarget(t, "netns")
+	out := l.attach(t, tg, "--parent", l.Parent, "--ip", slaveV4, "--probe", "off", "--no-announce")
+	sandbox.MustExec(t, tg.ns, "ip", "link", "set", out.Interface, "down")
+	if err := os.Remove(filepath.Join(recordDir(t, l), out.Record+".json")); err != nil {
+		t.Fatal(err)
+	}
+	r := l.Lanattach(t, "--log-level", "debug", "list")
+	if r.Code != 0 || !strings.Contains(r.Stderr, "census: none; reading every namespace") {
+		t.Errorf("list with no record: want every namespace read:\n%s", r)
+	}
+	if as := l.list(t, tg); len(as) != 1 || as[0].MAC != out.MAC || as[0].Record != out.Record {
+		t.Errorf("list shows %+v, want the slave that is down (%s, record %s in its mark)", as, out.MAC, out.Record)
+	}
+	l.Lanattach(t, append([]string{"detach"}, tg.args...)...)
 }
