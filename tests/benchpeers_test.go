@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -177,11 +178,33 @@ func (s *benchSetup) containers(n int) {
 	}
 }
 
-// detachContainers detaches every container again (their records go).
-func (s *benchSetup) detachContainers() {
+// removeContainers detaches every container and deletes its netns: the
+// host is idle again.
+func (s *benchSetup) removeContainers() {
 	for _, tg := range s.ctrs {
 		s.run("detach", "--netns", tg)
+		if out, err := exec.Command("ip", "netns", "del", tg).CombinedOutput(); err != nil {
+			s.b.Fatalf("ip netns del %s: %v: %s", tg, err, out)
+		}
 	}
+	s.ctrs = nil
+}
+
+// settledOperations is operations once the kernel has had time to free
+// the namespaces just deleted (it does so in the background).
+func (s *benchSetup) settledOperations() map[string]time.Duration {
+	time.Sleep(10 * time.Second)
+	return s.operations()
+}
+
+// fastest is, per operation, the faster of two timings of an idle host:
+// drift between the two runs counts against lanattach.
+func fastest(a, b map[string]time.Duration) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for op, d := range a {
+		out[op] = min(d, b[op])
+	}
+	return out
 }
 
 // machine describes the machine the table ran on.

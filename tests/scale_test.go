@@ -17,16 +17,19 @@ import (
 )
 
 // startSleepers starts n plain `sleep` processes (they change nothing and
-// share the test's netns) and kills them, by pid, on cleanup.
-func startSleepers(t testing.TB, n int) {
+// share the test's netns) and kills them, by pid, when stop is called or
+// on cleanup.
+func startSleepers(t testing.TB, n int) (stop func()) {
 	t.Helper()
 	procs := make([]*os.Process, 0, n)
-	t.Cleanup(func() {
+	stop = func() {
 		for _, p := range procs {
 			p.Kill()
 			p.Wait()
 		}
-	})
+		procs = nil
+	}
+	t.Cleanup(stop)
 	for range n {
 		cmd := exec.Command("sleep", "3600")
 		if err := cmd.Start(); err != nil {
@@ -34,6 +37,7 @@ func startSleepers(t testing.TB, n int) {
 		}
 		procs = append(procs, cmd.Process)
 	}
+	return stop
 }
 
 // foreignSlave gives the netns of process pid a macvlan slave off the
