@@ -2,10 +2,14 @@ package nsattach
 
 import (
 	"net"
+	"os"
+	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/lanattach/lanattach/ledger"
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // macKey is the key of mac (text) on lower, for tests.
@@ -84,5 +88,31 @@ func TestCensusScope(t *testing.T) {
 	}
 	if (*census)(nil).isUp(ledger.Record{Kind: "macvlan", ParentIndex: 2, MAC: "02:00:00:00:00:0c"}) {
 		t.Error("no census: isUp true")
+	}
+}
+
+// TestRecordTarget: a record's target gets the name or pid a scan would
+// give it, from its path, only while the path leads to the recorded
+// namespace.
+func TestRecordTarget(t *testing.T) {
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/self/ns/net", &st); err != nil {
+		t.Fatal(err)
+	}
+	self := "/proc/" + strconv.Itoa(os.Getpid()) + "/ns/net"
+	named := filepath.Join(NetnsDir, "lanattach-no-such-netns")
+	for _, tc := range []struct {
+		in   ledger.Target
+		want TargetInfo
+	}{
+		{ledger.Target{Path: self, Inode: st.Ino}, TargetInfo{Path: self, Inode: st.Ino, PID: os.Getpid()}},
+		{ledger.Target{Path: self, Inode: st.Ino + 1}, TargetInfo{Path: self, Inode: st.Ino + 1}},                 // another namespace now
+		{ledger.Target{Path: self, Inode: st.Ino, PID: 7}, TargetInfo{Path: self, Inode: st.Ino, PID: 7}},         // the record has it
+		{ledger.Target{Path: named, Inode: st.Ino, Name: "x"}, TargetInfo{Path: named, Inode: st.Ino, Name: "x"}}, // the record has it
+		{ledger.Target{Path: named, Inode: st.Ino}, TargetInfo{Path: named, Inode: st.Ino}},                       // gone
+	} {
+		if got := recordTarget(tc.in); got != tc.want {
+			t.Errorf("recordTarget(%+v) = %+v, want %+v", tc.in, got, tc.want)
+		}
 	}
 }

@@ -4,11 +4,15 @@ import (
 	"cmp"
 	"errors"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // Attachment is one slave made by lanattach, as `list` shows it.
@@ -161,14 +165,33 @@ func stateOf(v recView) string {
 // namespace shows: from the kernel when its mark was found through the
 // nsid, from the record otherwise.
 func recordedAttachment(v recView) Attachment {
-	a := Attachment{Target: TargetInfo{PID: v.Target.PID, Name: v.Target.Name, Path: v.Target.Path, Inode: v.Target.Inode},
-		Interface: v.Name, Parent: v.Parent, Type: link.Type{Kind: v.Kind, Mode: v.Mode, Flag: v.Flag},
+	a := Attachment{Target: recordTarget(v.Target), Interface: v.Name, Parent: v.Parent, Type: link.Type{Kind: v.Kind, Mode: v.Mode, Flag: v.Flag},
 		MAC: v.MAC, Addresses: append([]string{}, v.Addresses...), State: stateOf(v), Record: v.ID, Extra: v.Extra,
 		Shim: v.Extra[extraShim]}
 	if v.Slave != nil {
 		a.Interface, a.MAC = v.Slave.Attrs().Name, v.Slave.Attrs().HardwareAddr.String()
 	}
 	return a
+}
+
+// recordTarget describes a record's target as a scan of the namespaces
+// would: with its name when the record has none but its path is a
+// /run/netns entry, with its pid when the path is a process's, each only
+// while the path still leads to the namespace the record names.
+func recordTarget(t ledger.Target) TargetInfo {
+	ti := TargetInfo{PID: t.PID, Name: t.Name, Path: t.Path, Inode: t.Inode}
+	var st unix.Stat_t
+	if ti.Name != "" || ti.PID != 0 || unix.Stat(t.Path, &st) != nil || st.Ino != t.Inode {
+		return ti
+	}
+	if dir, name := filepath.Split(t.Path); filepath.Clean(dir) == NetnsDir {
+		ti.Name = name
+	} else if rest, ok := strings.CutPrefix(t.Path, "/proc/"); ok {
+		if pid, ok := strings.CutSuffix(rest, "/ns/net"); ok {
+			ti.PID, _ = strconv.Atoi(pid)
+		}
+	}
+	return ti
 }
 
 // attachmentOf describes l if it is a slave made by lanattach.
