@@ -17,6 +17,10 @@ import (
 // indexMagic starts an index file in this format.
 const indexMagic = "lanattach-index-2\n"
 
+// minEntryLen is the fewest bytes an entry takes: a length byte for each
+// string and list and the map, one byte for each number and flag.
+const minEntryLen = 26
+
 // errIndex says an index file is damaged or in another format.
 var errIndex = errors.New("damaged record index")
 
@@ -59,7 +63,11 @@ func decodeIndex(data []byte) ([]indexEntry, error) {
 		return nil, errIndex
 	}
 	d := &decoder{s: s[len(indexMagic):]}
-	out := make([]indexEntry, 0, d.count()) // each entry takes a byte at least
+	n := d.count()
+	if n > len(d.s)/minEntryLen {
+		return nil, errIndex // more entries than the file can hold
+	}
+	out := make([]indexEntry, 0, n)
 	for len(d.s) > 0 && d.err == nil {
 		e := indexEntry{Name: d.str(), Ino: d.uvarint()}
 		d.record(&e.Rec)
@@ -108,19 +116,14 @@ func (d *decoder) record(r *Record) {
 }
 
 // uvarint reads an unsigned varint.
-func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint([]byte(d.head(binary.MaxVarintLen64)))
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.s = d.s[n:]
-	return v
-}
+func (d *decoder) uvarint() uint64 { return readVarint(d, binary.Uvarint) }
 
 // varint reads a signed varint.
-func (d *decoder) varint() int64 {
-	v, n := binary.Varint([]byte(d.head(binary.MaxVarintLen64)))
+func (d *decoder) varint() int64 { return readVarint(d, binary.Varint) }
+
+// readVarint reads a varint of d with read (binary.Uvarint or Varint).
+func readVarint[T uint64 | int64](d *decoder, read func([]byte) (T, int)) T {
+	v, n := read([]byte(d.head(binary.MaxVarintLen64)))
 	if n <= 0 {
 		d.fail()
 		return 0

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"encoding/binary"
 	"reflect"
 	"testing"
 	"time"
@@ -86,4 +87,18 @@ func FuzzDecodeIndex(f *testing.F) {
 			t.Fatalf("re-encoded index decodes to %+v (%v), want %+v", again, err, ents)
 		}
 	})
+}
+
+// TestCodecCountBound: a count the file cannot hold is refused before
+// anything is allocated for it, and the smallest entry fits minEntryLen.
+func TestCodecCountBound(t *testing.T) {
+	one := encodeIndex([]indexEntry{{Rec: Record{Created: time.Unix(0, 0)}}}) // every number one byte
+	if got := len(one) - len(indexMagic) - 1; got != minEntryLen {
+		t.Errorf("an empty entry takes %d bytes, minEntryLen says %d", got, minEntryLen)
+	}
+	huge := binary.AppendUvarint([]byte(indexMagic), 1<<40)
+	huge = append(huge, make([]byte, 64)...)
+	if _, err := decodeIndex(huge); err == nil {
+		t.Error("an index counting 2^40 entries in 64 bytes decodes")
+	}
 }

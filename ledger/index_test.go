@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -227,4 +228,63 @@ func FuzzParseDirents(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestIndexRace: records rewritten and removed while other ledgers (as
+// other processes) list them and rewrite the index: every listing returns
+// only versions that were written, and once the writers stop, a fresh
+// listing is what the files hold.
+func TestIndexRace(t *testing.T) {
+	l := tmpfsLedger(t)
+	putN(t, l, 2*indexMin)
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for range 3 {
+		go func() {
+			r := &Ledger{dir: l.dir, indexed: true, mem: &memIndex{}}
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				recs, err := r.List()
+				for _, rec := range recs {
+					if len(rec.Addresses) > 1 || (len(rec.Addresses) == 1 && !strings.HasPrefix(rec.Addresses[0], "198.51.100.") && !strings.HasPrefix(rec.Addresses[0], "203.0.113.")) {
+						err = fmt.Errorf("record %s with addresses never written: %v", rec.ID, rec.Addresses)
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range 300 {
+		r := &Record{ID: fmt.Sprintf("%02x", i%(2*indexMin)), State: Done, Created: time.Unix(int64(i), 0).UTC(),
+			Addresses: []string{fmt.Sprintf("203.0.113.%d/24", i%250)}}
+		if err := l.Put(r); err != nil {
+			t.Fatal(err)
+		}
+		if i%7 == 0 {
+			if err := l.Remove(fmt.Sprintf("%02x", (i+3)%(2*indexMin))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	close(done)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	byFiles, err := (&Ledger{dir: l.dir}).List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fresh(t, l); !reflect.DeepEqual(noFlags(got), noFlags(byFiles)) {
+		t.Fatalf("after the race, through the index:\n%+v\nfrom the files:\n%+v", got, byFiles)
+	}
 }

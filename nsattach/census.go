@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"slices"
 	"syscall"
 
@@ -46,6 +47,9 @@ func recordKey(rec ledger.Record) (upKey, bool) {
 // census is what the unicast filters say.
 type census struct {
 	up map[upKey]bool
+	// host are the links of the namespace lanattach runs in, as the
+	// census read them.
+	host []netlink.Link
 	// unexplained are the links whose filter holds a MAC that neither a
 	// record on that link nor a link of this namespace on it accounts for.
 	unexplained map[int]bool
@@ -76,7 +80,7 @@ func takeCensus(recs []ledger.Record, ifindex int) (*census, error) {
 		return nil, err
 	}
 	explained := explainedBy(links, recs)
-	c := &census{up: filters, unexplained: map[int]bool{}}
+	c := &census{up: filters, host: links, unexplained: map[int]bool{}}
 	for k := range filters {
 		if !explained[k] {
 			c.unexplained[k.lower] = true
@@ -122,21 +126,46 @@ func (c *census) isUp(rec ledger.Record) bool {
 	return ok && c.up[k]
 }
 
-// scope returns the namespaces a scan of the links lowers (nil: of every
-// link) reads: only self when the census accounts for every slave up on
-// them, all that namespaces finds otherwise (a nil census included). It
-// logs which, at level debug.
-func (c *census) scope(self TargetInfo, lowers ...int) []TargetInfo {
+// covers reports whether the census accounts for every slave up on the
+// links lowers (none: on every link), so that a scan of them need read no
+// other namespace. It logs which, at level debug.
+func (c *census) covers(lowers ...int) bool {
 	if c == nil {
 		slog.Debug("census: none; reading every namespace")
-		return namespaces()
+		return false
 	}
 	for idx := range c.unexplained {
 		if len(lowers) == 0 || slices.Contains(lowers, idx) {
 			slog.Debug("census: a slave lanattach has no record of is up; reading every namespace", "link", idx)
-			return namespaces()
+			return false
 		}
 	}
 	slog.Debug("census: the record accounts for every slave up; reading only the namespace lanattach runs in")
-	return []TargetInfo{self}
+	return true
+}
+
+// walk is eachNamespaceIn over the namespaces a scan of the links lowers
+// (none: of every link) must read: when the census covers them, only the
+// namespace lanattach runs in, from the census's own dump of its links;
+// every namespace that namespaces finds otherwise (a nil census included).
+func (c *census) walk(known map[uint64]int, fn func(v *nsView) error, lowers ...int) (map[int]TargetInfo, error) {
+	if !c.covers(lowers...) {
+		return eachNamespaceIn(namespaces(), known, fn)
+	}
+	self, err := selfInfo()
+	if err != nil {
+		return nil, err
+	}
+	return map[int]TargetInfo{}, fn(&nsView{Info: self, Links: c.host, HostID: -1, IsHost: true, dumpAddrs: hostAddrs})
+}
+
+// hostAddrs returns the addresses of the namespace lanattach runs in, as
+// nsView keeps them.
+func hostAddrs() (map[int][]netip.Prefix, error) {
+	h, err := HostHandle()
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	return handleAddrs(h)()
 }

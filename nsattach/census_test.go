@@ -61,17 +61,24 @@ func TestExplainedBy(t *testing.T) {
 
 // TestCensusScope: a census sends a scan back to every namespace only for
 // an unexplained entry on the links it asks about; without a census it
-// reads every namespace. isUp holds only for macvlan records seen up.
+// reads every namespace. When it covers them, the scan sees the host's
+// links as the census read them. isUp holds only for macvlan records seen
+// up.
 func TestCensusScope(t *testing.T) {
-	self := TargetInfo{Path: selfPath, Inode: 1}
-	c := &census{up: map[upKey]bool{macKey(t, 2, "02:00:00:00:00:0c"): true}, unexplained: map[int]bool{7: true}}
-	if got := c.scope(self, 2); len(got) != 1 || got[0] != self {
-		t.Errorf("scope of link 2 (explained) = %v, want only the namespace lanattach runs in", got)
+	host := []netlink.Link{&netlink.Device{LinkAttrs: netlink.LinkAttrs{Index: 2, Name: "p0", NetNsID: -1}}}
+	c := &census{up: map[upKey]bool{macKey(t, 2, "02:00:00:00:00:0c"): true}, host: host, unexplained: map[int]bool{7: true}}
+	if !c.covers(2) {
+		t.Error("covers(2) = false, want true: link 2 is explained")
 	}
-	for name, got := range map[string][]TargetInfo{"every link": c.scope(self), "link 7": c.scope(self, 7), "no census": (*census)(nil).scope(self)} {
-		if len(got) == 1 && got[0] == self {
-			t.Errorf("scope of %s = only the namespace lanattach runs in, want every namespace", name)
+	for name, covers := range map[string]bool{"every link": c.covers(), "link 7": c.covers(7), "no census": (*census)(nil).covers(2)} {
+		if covers {
+			t.Errorf("covers %s = true, want false", name)
 		}
+	}
+	var seen []*nsView
+	skipped, err := c.walk(nil, func(v *nsView) error { seen = append(seen, v); return nil }, 2)
+	if err != nil || len(skipped) != 0 || len(seen) != 1 || !seen[0].IsHost || seen[0].Info.Path != SelfNS || len(seen[0].Links) != 1 {
+		t.Errorf("walk of link 2: views %+v, skipped %v, %v; want only the host's, with the census's links", seen, skipped, err)
 	}
 	for _, tc := range []struct {
 		rec  ledger.Record

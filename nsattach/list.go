@@ -67,7 +67,7 @@ func List() ([]Attachment, error) {
 		}
 	}
 	var out []Attachment
-	skipped, err := eachNamespaceIn(listInfos(c), known, func(v *nsView) error {
+	skipped, err := c.walk(known, func(v *nsView) error {
 		for _, l := range v.Links {
 			if a, ok := attachmentOf(v, l); ok {
 				out = append(out, a)
@@ -83,17 +83,6 @@ func List() ([]Attachment, error) {
 	}
 	slices.SortStableFunc(out, func(a, b Attachment) int { return cmp.Compare(a.Target.Inode, b.Target.Inode) })
 	return mergeRecords(out, views), nil
-}
-
-// listInfos returns the namespaces List searches for slaves: only the one
-// lanattach runs in when census c accounts for every slave up, all that
-// namespaces finds otherwise.
-func listInfos(c *census) []TargetInfo {
-	self, err := selfInfo()
-	if err != nil {
-		return namespaces()
-	}
-	return c.scope(self)
 }
 
 // appendDumped adds the attachments in the namespaces left to the record
@@ -217,7 +206,7 @@ func describe(ti TargetInfo) string {
 		return "netns " + ti.Name
 	case ti.PID != 0:
 		return "the netns of pid " + strconv.Itoa(ti.PID)
-	case ti.Path == selfPath:
+	case ti.Path == SelfNS:
 		return "the netns lanattach runs in"
 	default:
 		return ti.Path

@@ -98,7 +98,7 @@ func dumpedAttachments(d *nsDumper, ti TargetInfo, nsid, selfID int, links []net
 // selfNSID returns the id the namespace lanattach runs in gives itself:
 // what link dumps through an nsid name it by (-1 if it has none).
 func selfNSID() (int, error) {
-	self, err := netns.GetFromPath("/proc/self/ns/net")
+	self, err := netns.GetFromPath(SelfNS)
 	if err != nil {
 		return -1, fmt.Errorf("opening the netns lanattach runs in: %w", err)
 	}

@@ -62,16 +62,13 @@ func namespaces() []TargetInfo {
 	return out
 }
 
-// selfPath is the namespace lanattach runs in.
-const selfPath = "/proc/self/ns/net"
-
 // selfInfo describes the namespace lanattach runs in.
 func selfInfo() (TargetInfo, error) {
 	var self unix.Stat_t
-	if err := unix.Stat(selfPath, &self); err != nil {
+	if err := unix.Stat(SelfNS, &self); err != nil {
 		return TargetInfo{}, fmt.Errorf("stat of the netns lanattach runs in: %w", err)
 	}
-	return TargetInfo{Path: selfPath, Inode: self.Ino}, nil
+	return TargetInfo{Path: SelfNS, Inode: self.Ino}, nil
 }
 
 // procNS is a process and the inode of its network namespace.
@@ -149,7 +146,7 @@ func eachNamespace(fn func(v *nsView) error) error {
 // match. It returns those it left to the record, by nsid.
 func eachNamespaceIn(infos []TargetInfo, known map[uint64]int, fn func(v *nsView) error) (map[int]TargetInfo, error) {
 	skipped := map[int]TargetInfo{}
-	self, err := netns.GetFromPath("/proc/self/ns/net")
+	self, err := netns.GetFromPath(SelfNS)
 	if err != nil {
 		return skipped, fmt.Errorf("opening the netns lanattach runs in: %w", err)
 	}

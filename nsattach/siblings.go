@@ -23,7 +23,7 @@ func Siblings(parent int) ([]arpcheck.Holder, error) {
 		return nil, err
 	}
 	out := recordHolders(inspectAlive(led, onParent(recs, parent, nil)))
-	ks, err := kernelSiblings(parent, namespaces())
+	ks, err := kernelSiblings(parent, nil)
 	return append(out, ks...), err
 }
 
@@ -67,12 +67,13 @@ func recordHolders(views []recView) []arpcheck.Holder {
 }
 
 // kernelSiblings returns the addresses of the slaves on parent that the
-// kernel shows in the namespaces infos, those the record names included: a
-// namespace lanattach attached to may hold a slave on the same parent that
-// lanattach did not make.
-func kernelSiblings(parent int, infos []TargetInfo) ([]arpcheck.Holder, error) {
+// kernel shows in the namespaces census c leaves to read (all of them
+// without one), those the record names included: a namespace lanattach
+// attached to may hold a slave on the same parent that lanattach did not
+// make.
+func kernelSiblings(parent int, c *census) ([]arpcheck.Holder, error) {
 	var out []arpcheck.Holder
-	_, err := eachNamespaceIn(infos, nil, func(v *nsView) error {
+	_, err := c.walk(nil, func(v *nsView) error {
 		for _, l := range v.Links {
 			if _, isSlave := link.TypeOf(l); !isSlave {
 				continue
@@ -86,7 +87,7 @@ func kernelSiblings(parent int, infos []TargetInfo) ([]arpcheck.Holder, error) {
 			}
 		}
 		return nil
-	})
+	}, parent)
 	return out, err
 }
 
@@ -144,7 +145,7 @@ type siblingScan struct {
 }
 
 // startSiblingScan starts the kernel's sibling scan of the interface with
-// index parent for a slave of type macvlan or not (siblingInfos).
+// index parent for a slave of type macvlan or not (siblingCensus).
 func startSiblingScan(parent int, macvlan bool, recs []ledger.Record) *siblingScan {
 	s := &siblingScan{parent: parent, macvlan: macvlan, done: make(chan struct{})}
 	go func() {
@@ -154,7 +155,7 @@ func startSiblingScan(parent int, macvlan bool, recs []ledger.Record) *siblingSc
 				s.err = fmt.Errorf("internal error: %v", p)
 			}
 		}()
-		s.holders, s.err = kernelSiblings(parent, siblingInfos(parent, macvlan, recs))
+		s.holders, s.err = kernelSiblings(parent, siblingCensus(parent, macvlan, recs))
 	}()
 	return s
 }
@@ -163,7 +164,7 @@ func startSiblingScan(parent int, macvlan bool, recs []ledger.Record) *siblingSc
 // or none started runs now.
 func (s *siblingScan) result(parent int) ([]arpcheck.Holder, error) {
 	if s == nil || s.parent != parent {
-		return kernelSiblings(parent, namespaces())
+		return kernelSiblings(parent, nil)
 	}
 	<-s.done
 	return s.holders, s.err
@@ -183,17 +184,15 @@ func readRecords() (*ledger.Ledger, []ledger.Record, error) {
 	return led, recs, nil
 }
 
-// siblingInfos returns the namespaces the kernel's part of the sibling
-// check of parent reads: only the one lanattach runs in when the slave to
-// come is a macvlan (a link carries macvlans or ipvlans, never both) and a
-// census (takeCensus) with recs accounts for every slave up on parent; all
-// that namespaces finds otherwise, a census that fails included. A
-// macvlan slave made by hand that is down stays out of sight of the
-// census: it cannot clash on the LAN until it comes up.
-func siblingInfos(parent int, macvlan bool, recs []ledger.Record) []TargetInfo {
-	self, err := selfInfo()
-	if !macvlan || err != nil {
-		return namespaces()
+// siblingCensus returns the census the kernel's part of the sibling check
+// of parent reads with: one taken with recs when the slave to come is a
+// macvlan (a link carries macvlans or ipvlans, never both); nil, so that
+// every namespace is read, for an ipvlan. A macvlan slave made by hand
+// that is down stays out of sight of the census: it cannot clash on the
+// LAN until it comes up.
+func siblingCensus(parent int, macvlan bool, recs []ledger.Record) *census {
+	if !macvlan {
+		return nil
 	}
-	return censusOf(recs, parent).scope(self, parent)
+	return censusOf(recs, parent)
 }
