@@ -46,12 +46,50 @@ func onTmpfs(dir string) bool {
 	return unix.Statfs(dir, &st) == nil && st.Type == unix.TMPFS_MAGIC
 }
 
-// memIndex is what a Ledger remembers of the index between listings: the
+// memIndex is what a process remembers of a ledger between listings: the
 // records the last one read, and the inode of the index file it found.
 type memIndex struct {
 	mu  sync.Mutex
 	ino uint64
 	idx map[string]*indexEntry
+	// ents is the directory as the last listing read it, until Sweep
+	// takes it.
+	ents []dirent
+}
+
+// listed keeps ents, the directory as a listing read it, for Sweep (not
+// without a memIndex).
+func (m *memIndex) listed(ents []dirent) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.ents = ents
+}
+
+// takeListed returns the directory as the last listing read it, once;
+// nil when there was none since (or no memIndex).
+func (m *memIndex) takeListed() []dirent {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ents := m.ents
+	m.ents = nil
+	return ents
+}
+
+// mems holds a memIndex per ledger directory: every Ledger a process
+// opens on one directory shares it, so that a run that opens the ledger
+// more than once decodes the index once.
+var mems sync.Map
+
+// memFor returns the memIndex of the ledger directory dir.
+func memFor(dir string) *memIndex {
+	m, _ := mems.LoadOrStore(dir, &memIndex{})
+	return m.(*memIndex)
 }
 
 // loadIndex returns the records the index holds, by file name, and those

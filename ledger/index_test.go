@@ -288,3 +288,87 @@ func TestIndexRace(t *testing.T) {
 		t.Fatalf("after the race, through the index:\n%+v\nfrom the files:\n%+v", got, byFiles)
 	}
 }
+
+// TestIndexDue: when a listing rewrites the index.
+func TestIndexDue(t *testing.T) {
+	l := &Ledger{}
+	n := func(k int) map[string]*indexEntry {
+		m := map[string]*indexEntry{}
+		for i := range k {
+			m[fmt.Sprint(i)] = &indexEntry{}
+		}
+		return m
+	}
+	for _, c := range []struct {
+		name       string
+		idx, fresh int
+		missed     misses
+		want       bool
+	}{
+		{"in step", 20, 20, misses{}, false},
+		{"lacks a young record", 20, 21, misses{files: 1}, false},
+		{"lacks a settled record", 20, 21, misses{files: 1, settled: 1}, true},
+		{"lacks many young records", 20, 29, misses{files: 9}, true},
+		{"holds many gone records", 29, 20, misses{}, true},
+		{"too few records, no index", 0, indexMin - 1, misses{files: indexMin - 1, settled: indexMin - 1}, false},
+		{"too few records for the index", 20, indexMin - 1, misses{}, true},
+	} {
+		var idx map[string]*indexEntry
+		if c.idx > 0 {
+			idx = n(c.idx)
+		}
+		if got := l.indexDue(idx, n(c.fresh), c.missed); got != c.want {
+			t.Errorf("%s: indexDue %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestIndexTakesSettled: a listing that finds a settled record missing
+// from the index rewrites it; one that finds only a young one does not.
+func TestIndexTakesSettled(t *testing.T) {
+	l := tmpfsLedger(t)
+	putN(t, l, indexMin+4)
+	fresh(t, l)
+	inode := func() uint64 {
+		var st unix.Stat_t
+		if err := unix.Stat(filepath.Join(l.Dir(), indexName), &st); err != nil {
+			t.Fatal(err)
+		}
+		return st.Ino
+	}
+	before := inode()
+	if err := l.Put(&Record{ID: "a0", State: Done, Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	fresh(t, l)
+	if got := inode(); got != before {
+		t.Fatal("index rewritten for a young record")
+	}
+	if err := l.Put(&Record{ID: "a1", State: Done, Created: time.Now().Add(-indexSettle)}); err != nil {
+		t.Fatal(err)
+	}
+	fresh(t, l)
+	if got := inode(); got == before {
+		t.Fatal("index not rewritten for a settled record")
+	}
+}
+
+// TestOpenSharesMemory: every Ledger a process opens on one directory
+// shares what listings remember, so that a run that opens the ledger more
+// than once decodes the index once; one on another directory does not.
+func TestOpenSharesMemory(t *testing.T) {
+	a := tmpfsLedger(t)
+	b, err := Open(filepath.Dir(a.Dir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := tmpfsLedger(t)
+	if a.mem != b.mem || a.mem == other.mem {
+		t.Fatalf("memory shared by two ledgers of %s: %v; with one of %s: %v", a.Dir(), a.mem == b.mem, other.Dir(), a.mem == other.mem)
+	}
+	putN(t, a, indexMin+1)
+	a.List()
+	if b.loadIndex() == nil {
+		t.Fatal("the second ledger of the directory does not see the index the first listing wrote")
+	}
+}

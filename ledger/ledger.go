@@ -37,7 +37,7 @@ func Open(root string) (*Ledger, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating record directory %s: %w", dir, err)
 	}
-	return &Ledger{dir: dir, indexed: onTmpfs(dir), mem: &memIndex{}}, nil
+	return &Ledger{dir: dir, indexed: onTmpfs(dir), mem: memFor(dir)}, nil
 }
 
 // Dir is the directory that holds this namespace's records.

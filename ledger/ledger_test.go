@@ -214,3 +214,37 @@ func TestHasField(t *testing.T) {
 		t.Fatalf("ListWhere found %+v for another inode", got)
 	}
 }
+
+// TestSweepAfterList: Sweep right after a listing sweeps what the listing
+// saw, once; a file made since waits for the next Sweep, which reads the
+// directory.
+func TestSweepAfterList(t *testing.T) {
+	l := newLedger(t)
+	write := func(name string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(l.Dir(), name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exists := func(name string) bool {
+		_, err := os.Stat(filepath.Join(l.Dir(), name))
+		return err == nil
+	}
+	write(".0a.tmp")
+	if _, err := l.List(); err != nil {
+		t.Fatal(err)
+	}
+	write(".0b.tmp")
+	if err := l.Sweep(); err != nil {
+		t.Fatal(err)
+	}
+	if exists(".0a.tmp") || !exists(".0b.tmp") {
+		t.Fatalf("after List and Sweep: .0a.tmp there %v (want swept), .0b.tmp there %v (want kept: made after the listing)", exists(".0a.tmp"), exists(".0b.tmp"))
+	}
+	if err := l.Sweep(); err != nil {
+		t.Fatal(err)
+	}
+	if exists(".0b.tmp") {
+		t.Fatal("a second Sweep left .0b.tmp: it must read the directory")
+	}
+}

@@ -118,11 +118,16 @@ func (l *Ledger) Running(id string) (bool, error) {
 }
 
 // Sweep removes run locks and temporary files of runs that are gone. Call
-// it under Lock.
+// it under Lock. It looks at the files the listing just before it saw
+// (List under the same lock: the files of a run that began since are not
+// yet its to sweep), or reads the directory when there was none.
 func (l *Ledger) Sweep() error {
-	ents, err := readDir(l.dir)
-	if err != nil {
-		return err
+	ents := l.mem.takeListed()
+	if ents == nil {
+		var err error
+		if ents, err = readDir(l.dir); err != nil {
+			return err
+		}
 	}
 	var errs []error
 	for _, e := range ents {

@@ -165,6 +165,7 @@ func (l *Ledger) ListWhere(mayMatch func(data []byte) bool) ([]Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	l.mem.listed(ents)
 	var idx map[string]*indexEntry
 	if l.indexed {
 		idx = l.loadIndex()
@@ -178,9 +179,9 @@ func (l *Ledger) ListWhere(mayMatch func(data []byte) bool) ([]Record, error) {
 
 // collect returns the records the directory entries ents name: from idx
 // where it holds the same file, read from the file otherwise (missed
-// counts those). Files mayMatch rejects are left out, unless the ledger
+// counts those, and those of settled records). Files mayMatch rejects are left out, unless the ledger
 // is indexed (then every record read goes to the index).
-func (l *Ledger) collect(ents []dirent, idx map[string]*indexEntry, mayMatch func([]byte) bool) (got []*indexEntry, missed int, errs []error) {
+func (l *Ledger) collect(ents []dirent, idx map[string]*indexEntry, mayMatch func([]byte) bool) (got []*indexEntry, missed misses, errs []error) {
 	got = make([]*indexEntry, 0, len(ents))
 	for _, e := range ents {
 		id, ok := strings.CutSuffix(e.name, ".json")
@@ -191,7 +192,7 @@ func (l *Ledger) collect(ents []dirent, idx map[string]*indexEntry, mayMatch fun
 			got = append(got, c)
 			continue
 		}
-		missed++
+		missed.files++
 		r, ok, err := l.readWhere(id, indexFilter(mayMatch, l.indexed))
 		switch {
 		case errors.Is(err, os.ErrNotExist) || (err == nil && !ok):
@@ -200,6 +201,9 @@ func (l *Ledger) collect(ents []dirent, idx map[string]*indexEntry, mayMatch fun
 			errs = append(errs, err)
 		default:
 			got = append(got, &indexEntry{Name: e.name, Ino: e.ino, Rec: r})
+			if settled(r) {
+				missed.settled++
+			}
 		}
 	}
 	return got, missed, errs
@@ -207,7 +211,7 @@ func (l *Ledger) collect(ents []dirent, idx map[string]*indexEntry, mayMatch fun
 
 // keep rewrites the index with got, what a listing read, when it is due
 // (indexDue), and remembers got for the next listing of this Ledger.
-func (l *Ledger) keep(idx map[string]*indexEntry, got []*indexEntry, missed int) {
+func (l *Ledger) keep(idx map[string]*indexEntry, got []*indexEntry, missed misses) {
 	fresh := make(map[string]*indexEntry, len(got))
 	for _, e := range got {
 		fresh[e.Name] = e
@@ -242,15 +246,31 @@ func sorted(got []*indexEntry, locked map[string]bool) []Record {
 	return out
 }
 
+// misses counts the record files a listing read because the index lacked
+// them: all of them, and those of settled records.
+type misses struct{ files, settled int }
+
+// indexSettle is how long a finished record stays as it is made before it
+// is taken as settled: the records of runs coming and going change again
+// soon, those of attachments that stay do not.
+const indexSettle = 5 * time.Second
+
+// settled reports whether r is finished and was made indexSettle ago or
+// longer: an index that lacks it makes every listing read its file until
+// the index is rewritten.
+func settled(r Record) bool {
+	return r.State == Done && time.Since(r.Created) >= indexSettle
+}
+
 // indexDue reports whether the index is due to be rewritten (or removed):
-// it lacked many of the records read now (missed), held many that are gone
-// or changed, or holds too few records to pay.
-func (l *Ledger) indexDue(idx, fresh map[string]*indexEntry, missed int) bool {
-	hits := len(fresh) - missed
+// it lacked a settled record or many records of any kind (missed), held
+// many that are gone or changed, or holds too few records to pay.
+func (l *Ledger) indexDue(idx, fresh map[string]*indexEntry, missed misses) bool {
+	hits := len(fresh) - missed.files
 	if idx != nil && len(fresh) < indexMin {
 		return true
 	}
-	return len(fresh) >= indexMin && missed+len(idx)-hits > indexStale
+	return len(fresh) >= indexMin && (missed.settled > 0 || missed.files+len(idx)-hits > indexStale)
 }
 
 // indexFilter is the filter ListWhere reads a file with: none while it
