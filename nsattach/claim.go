@@ -47,7 +47,7 @@ func (r *attachRun) addrFlags(p netip.Prefix) int {
 func (r *attachRun) claim(ctx context.Context, ps []netip.Prefix) error {
 	return r.locked(ctx, func() error {
 		if r.unlock == nil { // else --ip auto loaded them when it took the lock
-			if err := r.loadSiblings(true); err != nil {
+			if err := r.loadSiblings(); err != nil {
 				return err
 			}
 		}

@@ -18,6 +18,9 @@ func DryRun(spec Spec) ([]string, error) {
 	if err := r.preflight(); err != nil {
 		return nil, err
 	}
+	if err := r.checkStatic(); err != nil { // the claim's sibling check
+		return nil, err
+	}
 	return r.plan(), nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
-	"slices"
 
 	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
@@ -40,7 +39,7 @@ func GC(ctx context.Context) (*GCResult, error) {
 	}
 	defer unlock()
 	res := &GCResult{RolledBack: []string{}, Forgotten: []string{}, VLANsDeleted: []string{}, Kept: []string{}, ShimsDeleted: []string{}, ShimsKept: []string{}}
-	views, err := inspect(led)
+	views, c, err := inspectCensus(led)
 	if err != nil {
 		return res, err
 	}
@@ -60,10 +59,14 @@ func GC(ctx context.Context) (*GCResult, error) {
 	if err := errors.Join(errs...); err != nil {
 		return res, err
 	}
-	if res.ShimsDeleted, res.ShimsKept, err = deleteUnusedShims(led, func(_, _ string) bool { return true }, ""); err != nil {
+	var host []netlink.Link // the census's, while no rollback changed them
+	if c != nil && len(res.RolledBack) == 0 {
+		host = c.host
+	}
+	if res.ShimsDeleted, res.ShimsKept, err = deleteUnusedShims(led, func(_, _ string) bool { return true }, "", host); err != nil {
 		return res, err
 	}
-	res.VLANsDeleted, res.Kept, err = deleteUnusedVLANs(led, func(string) bool { return true })
+	res.VLANsDeleted, res.Kept, err = deleteUnusedVLANs(led, func(string) bool { return true }, host)
 	return res, err
 }
 
@@ -128,27 +131,25 @@ func deleteTempLink(h netlinksafe.Handle, tmp, kind string) error {
 // deleteUnusedVLANs deletes the VLANs lanattach made in the namespace it
 // runs in whose name pick accepts, when both the kernel and the record say
 // that nothing uses them, and returns their names and those it kept, with
-// why. Call it under the host-wide lock. One scan of the namespaces
-// serves every VLAN; without a VLAN to check there is none.
-func deleteUnusedVLANs(led *ledger.Ledger, pick func(name string) bool) (deleted, kept []string, err error) {
+// why. host are the links of the namespace lanattach runs in as the
+// caller read them under the lock (nil: read them now). Call it under the
+// host-wide lock. One scan of the namespaces serves every VLAN; without a
+// VLAN to check there is none.
+func deleteUnusedVLANs(led *ledger.Ledger, pick func(name string) bool, host []netlink.Link) (deleted, kept []string, err error) {
 	deleted, kept = []string{}, []string{}
+	links, err := candidates(host, func(l netlink.Link) bool {
+		a := l.Attrs()
+		_, isVLAN := l.(*netlink.Vlan)
+		return isVLAN && link.IsVLANMark(a.Alias) && a.MasterIndex == 0 && pick(a.Name)
+	})
+	if err != nil || len(links) == 0 {
+		return deleted, kept, err // no candidate: no need to scan the namespaces
+	}
 	h, err := HostHandle()
 	if err != nil {
 		return deleted, kept, err
 	}
 	defer h.Close()
-	links, err := h.LinkList()
-	if err != nil {
-		return deleted, kept, fmt.Errorf("listing links: %w", err)
-	}
-	links = slices.DeleteFunc(links, func(l netlink.Link) bool {
-		a := l.Attrs()
-		_, isVLAN := l.(*netlink.Vlan)
-		return !isVLAN || !link.IsVLANMark(a.Alias) || a.MasterIndex != 0 || !pick(a.Name)
-	})
-	if len(links) == 0 {
-		return deleted, kept, nil // no candidate: no need to scan the namespaces
-	}
 	used, err := lowersInUse()
 	if err != nil {
 		return deleted, kept, err

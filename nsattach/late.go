@@ -52,5 +52,5 @@ func (r *attachRun) takeLate(ctx context.Context, onLink bool) error {
 	if err := r.save(); err != nil || r.spec.Probe.Mode == arpcheck.ModeOff {
 		return err
 	}
-	return r.preflightAddrs()
+	return r.checkStatic()
 }

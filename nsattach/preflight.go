@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strconv"
 
+	"github.com/lanattach/lanattach/arpcheck"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
 )
@@ -17,9 +18,9 @@ var errLaterHostAccess = errors.New("internal error: host access with addresses 
 
 // preflight checks everything that can be checked before the first
 // change: the target, the parent, kernel support, MTU, the name and the
-// host check of the static addresses against the host and the record. The
-// kernel's part of the sibling check starts here in the background; the
-// final check, with it, runs under the lock before the addresses are
+// host check of the static addresses (preflightAddrs). The kernel's part
+// of the sibling check starts here in the background; the sibling check,
+// with it and the record, runs under the lock before the addresses are
 // assigned.
 func (r *attachRun) preflight() error {
 	if r.spec.Late != nil && r.spec.HostAccess {
@@ -56,22 +57,39 @@ func (r *attachRun) preflight() error {
 			return Inputf("--pid", "%d: %v", r.spec.Target.PID, err)
 		}
 	}
-	if r.spec.Late != nil {
-		_, recs, _ := readRecords() // none read: the scan reads every namespace
-		r.startScan(recs)           // for the addresses to come
+	if r.spec.Late != nil || len(r.spec.Addrs.Static)+len(r.spec.Addrs.Auto) > 0 {
+		r.startScan()
 	}
 	return r.preflightAddrs()
 }
 
-// preflightAddrs is the preflight's host and sibling check of the
-// addresses.
+// preflightAddrs is the preflight's check of the static addresses:
+// against the host's addresses, and against the siblings' too when a probe
+// follows (a sibling would answer it and be taken for a LAN host). Without
+// a probe the siblings are checked under the lock (claim), where the
+// record is read anyway.
 func (r *attachRun) preflightAddrs() error {
-	if len(r.spec.Addrs.Static)+len(r.spec.Addrs.Auto) == 0 {
+	if r.spec.Probe.Mode != arpcheck.ModeOff {
+		return r.checkStatic()
+	}
+	return r.checkHost()
+}
+
+// checkStatic checks the static addresses against the host's and the
+// siblings' addresses.
+func (r *attachRun) checkStatic() error {
+	if len(r.spec.Addrs.Static) == 0 {
 		return nil
 	}
-	if err := r.loadSiblings(false); err != nil {
+	if err := r.loadSiblings(); err != nil {
 		return err
 	}
+	return r.checkHost()
+}
+
+// checkHost checks the static addresses against the host's addresses and
+// the siblings' that loadSiblings read (none before).
+func (r *attachRun) checkHost() error {
 	if len(r.spec.Addrs.Static) == 0 {
 		return nil
 	}

@@ -29,7 +29,7 @@ func (r *attachRun) probe(ctx context.Context) error {
 		if err := r.holdLock(ctx); err != nil {
 			return fmt.Errorf("--ip auto: %w", err)
 		}
-		if err := r.loadSiblings(true); err != nil {
+		if err := r.loadSiblings(); err != nil {
 			return err
 		}
 	}

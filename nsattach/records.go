@@ -62,11 +62,19 @@ func (v recView) interrupted() bool { return !v.Running && v.State != ledger.Don
 
 // inspect reads every record and tells which live (inspectAlive).
 func inspect(led *ledger.Ledger) ([]recView, error) {
+	views, _, err := inspectCensus(led)
+	return views, err
+}
+
+// inspectCensus is inspect that also returns the census it took (nil:
+// none).
+func inspectCensus(led *ledger.Ledger) ([]recView, *census, error) {
 	recs, err := led.List()
 	if err != nil && len(recs) == 0 {
-		return nil, err
+		return nil, nil, err
 	}
-	return inspectAlive(led, recs), err
+	views, c := inspectAliveCensus(led, recs)
+	return views, c, err
 }
 
 // censusMin is how many records make a census (takeCensus) pay: it costs
@@ -78,12 +86,19 @@ const censusMin = 8
 // whether each lives: with many records, a census sees the slaves that are
 // up, and only the other targets are read.
 func inspectAlive(led *ledger.Ledger, recs []ledger.Record) []recView {
+	out, _ := inspectAliveCensus(led, recs)
+	return out
+}
+
+// inspectAliveCensus is inspectAlive that also returns the census it took
+// (nil: none).
+func inspectAliveCensus(led *ledger.Ledger, recs []ledger.Record) ([]recView, *census) {
 	var c *census
 	if len(recs) >= censusMin {
 		c = censusOf(recs, 0)
 	}
 	out, _ := inspectDumps(led, recs, c)
-	return out
+	return out, c
 }
 
 // censusOf takes a census of the link with index ifindex (0: of every
@@ -110,16 +125,17 @@ func inspectRecords(led *ledger.Ledger, recs []ledger.Record) []recView {
 // whose slave census c (nil: none) saw up are marked Up, and their
 // targets are not read for them.
 func inspectDumps(led *ledger.Ledger, recs []ledger.Record, c *census) ([]recView, map[int][]netlink.Link) {
-	up := func(rec ledger.Record) bool { return rec.State == ledger.Done && c.isUp(rec) }
+	up := make([]bool, len(recs))
 	var nsids []int
-	for _, rec := range recs {
-		if nsid := rec.Target.NSID; nsid != noTarget && !up(rec) && !slices.Contains(nsids, nsid) {
+	for i, rec := range recs {
+		up[i] = rec.State == ledger.Done && c.isUp(rec)
+		if nsid := rec.Target.NSID; nsid != noTarget && !up[i] && !slices.Contains(nsids, nsid) {
 			nsids = append(nsids, nsid)
 		}
 	}
 	dumps, errs := linksByNSIDs(nsids)
 	out := make([]recView, 0, len(recs))
-	for _, rec := range recs {
+	for i, rec := range recs {
 		v := recView{Record: rec}
 		if v.Running, v.Err = led.RunningNow(rec); v.Err != nil {
 			out = append(out, v)
@@ -130,7 +146,7 @@ func inspectDumps(led *ledger.Ledger, recs []ledger.Record, c *census) ([]recVie
 			out = append(out, v) // a shim in making: no slave to look for
 			continue
 		}
-		if v.Up = !v.Running && up(rec); v.Up {
+		if v.Up = !v.Running && up[i]; v.Up {
 			out = append(out, v)
 			continue
 		}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"slices"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/ledger"
@@ -18,26 +17,24 @@ import (
 // record and the kernel say that nothing uses them: no record but self
 // names them with a live, running or unknown attachment, and no host route
 // other than the kernel's goes through them. It returns their names and
-// those it kept, with why. Call it under the host-wide lock.
-func deleteUnusedShims(led *ledger.Ledger, pick func(parent, name string) bool, self string) (deleted, kept []string, err error) {
+// those it kept, with why. host are the links of the namespace lanattach
+// runs in as the caller read them under the lock (nil: read them now).
+// Call it under the host-wide lock.
+func deleteUnusedShims(led *ledger.Ledger, pick func(parent, name string) bool, self string, host []netlink.Link) (deleted, kept []string, err error) {
 	deleted, kept = []string{}, []string{}
+	links, err := candidates(host, func(l netlink.Link) bool {
+		_, isMacvlan := l.(*netlink.Macvlan)
+		p, pinned, ok := link.ShimParent(l.Attrs().Alias)
+		return ok && isMacvlan && !pinned && pick(p, l.Attrs().Name)
+	})
+	if err != nil || len(links) == 0 {
+		return deleted, kept, err // no candidate: no need to read the record
+	}
 	h, err := HostHandle()
 	if err != nil {
 		return deleted, kept, err
 	}
 	defer h.Close()
-	links, err := h.LinkList()
-	if err != nil {
-		return deleted, kept, fmt.Errorf("listing links: %w", err)
-	}
-	links = slices.DeleteFunc(links, func(l netlink.Link) bool {
-		_, isMacvlan := l.(*netlink.Macvlan)
-		p, pinned, ok := link.ShimParent(l.Attrs().Alias)
-		return !ok || !isMacvlan || pinned || !pick(p, l.Attrs().Name)
-	})
-	if len(links) == 0 {
-		return deleted, kept, nil // no candidate: no need to read the record
-	}
 	views, err := inspect(led)
 	if err != nil {
 		return deleted, kept, err
@@ -178,4 +175,26 @@ func shimRecord(rec *recView, parent string) ledger.Record {
 		return ledger.Record{Extra: map[string]string{extraShim: l.Attrs().Name}}
 	}
 	return ledger.Record{}
+}
+
+// candidates returns the links of host (nil: the links of the namespace
+// lanattach runs in, read now) that want accepts.
+func candidates(host []netlink.Link, want func(netlink.Link) bool) ([]netlink.Link, error) {
+	if host == nil {
+		h, err := HostHandle()
+		if err != nil {
+			return nil, err
+		}
+		defer h.Close()
+		if host, err = h.LinkList(); err != nil {
+			return nil, fmt.Errorf("listing links: %w", err)
+		}
+	}
+	var out []netlink.Link
+	for _, l := range host {
+		if want(l) {
+			out = append(out, l)
+		}
+	}
+	return out, nil
 }

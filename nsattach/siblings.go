@@ -92,13 +92,11 @@ func kernelSiblings(parent int, c *census) ([]arpcheck.Holder, error) {
 }
 
 // loadSiblings reads the addresses of the other slaves on the parent for
-// the host check: from the record (in the preflight, which also starts the
-// kernel's part in the background with what the record says), and under
-// the lock with what the kernel shows in the other namespaces too. The
-// preflight, and a run with static addresses only, ask the kernel only
-// about the records that hold one of them. A VLAN parent not created yet
-// has none.
-func (r *attachRun) loadSiblings(withKernel bool) error {
+// the host check, under the lock: those the record names (only the
+// records that hold a static address, when there is no --ip auto) and,
+// from the background scan, those the kernel shows in the other
+// namespaces. A VLAN parent not created yet has none.
+func (r *attachRun) loadSiblings() error {
 	r.siblings = nil
 	if r.parent.Link == nil {
 		return nil
@@ -108,27 +106,24 @@ func (r *attachRun) loadSiblings(withKernel bool) error {
 	if err != nil {
 		return err
 	}
-	r.startScan(recs)
 	var only []netip.Addr
-	if !withKernel || len(r.spec.Addrs.Auto) == 0 {
+	if len(r.spec.Addrs.Auto) == 0 {
 		only = staticIPs(r.spec.Addrs.Static)
 	}
 	r.siblings = recordHolders(inspectAlive(led, onParent(recs, idx, only)))
-	if withKernel {
-		ks, err := r.scan.result(idx)
-		if err != nil {
-			return fmt.Errorf("listing sibling slaves of %s: %w", r.spec.Parent.Name(), err)
-		}
-		r.siblings = append(r.siblings, ks...)
+	ks, err := r.scan.result(idx)
+	if err != nil {
+		return fmt.Errorf("listing sibling slaves of %s: %w", r.spec.Parent.Name(), err)
 	}
+	r.siblings = append(r.siblings, ks...)
 	return nil
 }
 
 // startScan starts the kernel's part of the sibling check in the
-// background, once; recs are the records as the run read them.
-func (r *attachRun) startScan(recs []ledger.Record) {
+// background, once.
+func (r *attachRun) startScan() {
 	if r.scan == nil && r.parent.Link != nil {
-		r.scan = startSiblingScan(r.parent.Link.Attrs().Index, r.spec.Type.Kind == "macvlan", recs)
+		r.scan = startSiblingScan(r.parent.Link.Attrs().Index, r.spec.Type.Kind == "macvlan")
 	}
 }
 
@@ -145,8 +140,10 @@ type siblingScan struct {
 }
 
 // startSiblingScan starts the kernel's sibling scan of the interface with
-// index parent for a slave of type macvlan or not (siblingCensus).
-func startSiblingScan(parent int, macvlan bool, recs []ledger.Record) *siblingScan {
+// index parent for a slave of type macvlan or not (siblingCensus). The
+// scan reads the record itself, off the attach's path: on a busy host
+// that is most of its time.
+func startSiblingScan(parent int, macvlan bool) *siblingScan {
 	s := &siblingScan{parent: parent, macvlan: macvlan, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
@@ -155,7 +152,7 @@ func startSiblingScan(parent int, macvlan bool, recs []ledger.Record) *siblingSc
 				s.err = fmt.Errorf("internal error: %v", p)
 			}
 		}()
-		s.holders, s.err = kernelSiblings(parent, siblingCensus(parent, macvlan, recs))
+		s.holders, s.err = kernelSiblings(parent, siblingCensus(parent, macvlan))
 	}()
 	return s
 }
@@ -185,13 +182,17 @@ func readRecords() (*ledger.Ledger, []ledger.Record, error) {
 }
 
 // siblingCensus returns the census the kernel's part of the sibling check
-// of parent reads with: one taken with recs when the slave to come is a
-// macvlan (a link carries macvlans or ipvlans, never both); nil, so that
-// every namespace is read, for an ipvlan. A macvlan slave made by hand
-// that is down stays out of sight of the census: it cannot clash on the
-// LAN until it comes up.
-func siblingCensus(parent int, macvlan bool, recs []ledger.Record) *census {
+// of parent reads with: one taken with the record when the slave to come
+// is a macvlan (a link carries macvlans or ipvlans, never both); nil, so
+// that every namespace is read, for an ipvlan or when the record cannot be
+// read. A macvlan slave made by hand that is down stays out of sight of
+// the census: it cannot clash on the LAN until it comes up.
+func siblingCensus(parent int, macvlan bool) *census {
 	if !macvlan {
+		return nil
+	}
+	_, recs, err := readRecords()
+	if err != nil {
 		return nil
 	}
 	return censusOf(recs, parent)

@@ -62,7 +62,8 @@ func foreignSlave(t *testing.T, l *lan, pid int, addr string) string {
 // slave that another tool made in a netns only a process holds (no name,
 // no record) with 2,000 more processes on the host: attach with --probe off
 // (no LAN probe that could see it) refuses its address as a sibling's,
-// changing nothing, and `lanattach probe` reports it too.
+// changing nothing, and `lanattach probe` and `attach --dry-run` report it
+// too.
 func TestSiblingAmongProcesses(t *testing.T) {
 	l := newLAN(t)
 	const addr = "198.51.100.45/24"
@@ -81,6 +82,10 @@ func TestSiblingAmongProcesses(t *testing.T) {
 	p := l.Lanattach(t, "-o", "json", "probe", "--parent", l.Parent, "--ip", "198.51.100.45", "--probe", "off")
 	if p.Code != 3 || !strings.Contains(p.Stdout, `"where":"sibling"`) {
 		t.Errorf("probe of the sibling's address: want exit 3 and where sibling:\n%s", p)
+	}
+	d := l.Lanattach(t, append([]string{"-o", "json", "attach", "--dry-run", "--parent", l.Parent, "--ip", addr, "--probe", "off"}, tg.args...)...)
+	if d.Code != 3 || !strings.Contains(d.Stdout, `"where":"sibling"`) {
+		t.Errorf("attach --dry-run of the sibling's address: want exit 3 and where sibling, as attach:\n%s", d)
 	}
 }
 
