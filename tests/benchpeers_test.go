@@ -190,8 +190,11 @@ func (s *benchSetup) removeContainers() {
 	s.ctrs = nil
 }
 
-// settledOperations is operations once the kernel has had time to free
-// the namespaces just deleted (it does so in the background).
+// settledOperations is operations once the kernel has had time to settle
+// after a burst of changes: to free the namespaces just deleted (it does
+// so in the background), or to stop the new slaves' first router
+// solicitations and reports (each of which every slave on the parent
+// receives).
 func (s *benchSetup) settledOperations() map[string]time.Duration {
 	time.Sleep(10 * time.Second)
 	return s.operations()
