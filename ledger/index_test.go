@@ -372,3 +372,29 @@ func TestOpenSharesMemory(t *testing.T) {
 		t.Fatal("the second ledger of the directory does not see the index the first listing wrote")
 	}
 }
+
+// TestListFunc: ListFunc returns the records want accepts, oldest first,
+// through the index as from the files, and an empty (not nil) list when
+// it accepts none; the index still holds every record.
+func TestListFunc(t *testing.T) {
+	l := tmpfsLedger(t)
+	putN(t, l, indexMin+4)
+	odd := func(r *Record) bool { return len(r.Addresses) == 1 }
+	for i := range 2 { // the first listing writes the index, the second reads it
+		got, err := l.ListFunc(odd)
+		if err != nil || len(got) != (indexMin+4)/2 {
+			t.Fatalf("listing %d: %d records, %v; want %d", i, len(got), err, (indexMin+4)/2)
+		}
+		for j, r := range got {
+			if !odd(&r) || (j > 0 && r.Created.Before(got[j-1].Created)) {
+				t.Fatalf("listing %d: %+v not wanted or out of order", i, got)
+			}
+		}
+	}
+	if got, err := l.ListFunc(func(*Record) bool { return false }); got == nil || len(got) != 0 || err != nil {
+		t.Fatalf("none wanted: %#v, %v; want an empty list", got, err)
+	}
+	if got := fresh(t, l); len(got) != indexMin+4 {
+		t.Fatalf("through the index after ListFunc: %d records, want %d", len(got), indexMin+4)
+	}
+}

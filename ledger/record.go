@@ -161,6 +161,19 @@ func (l *Ledger) List() ([]Record, error) { return l.ListWhere(nil) }
 // that come from the index are returned unfiltered, so the caller filters
 // what it gets.
 func (l *Ledger) ListWhere(mayMatch func(data []byte) bool) ([]Record, error) {
+	return l.list(mayMatch, nil)
+}
+
+// ListFunc is List of the records want accepts: only those are copied out
+// and sorted, the better part of a listing of many records for a caller
+// after a few. want must not change the record it is shown. As with List,
+// the records are nil only when the directory cannot be read.
+func (l *Ledger) ListFunc(want func(*Record) bool) ([]Record, error) {
+	return l.list(nil, want)
+}
+
+// list is ListWhere of the records want accepts (nil: all).
+func (l *Ledger) list(mayMatch func(data []byte) bool, want func(*Record) bool) ([]Record, error) {
 	ents, err := readDir(l.dir)
 	if err != nil {
 		return nil, err
@@ -174,13 +187,17 @@ func (l *Ledger) ListWhere(mayMatch func(data []byte) bool) ([]Record, error) {
 	if l.indexed {
 		l.keep(idx, got, missed)
 	}
+	if want != nil {
+		got = slices.DeleteFunc(got, func(e *indexEntry) bool { return !want(&e.Rec) })
+	}
 	return sorted(got, runLocks(ents)), errors.Join(errs...)
 }
 
 // collect returns the records the directory entries ents name: from idx
 // where it holds the same file, read from the file otherwise (missed
-// counts those, and those of settled records). Files mayMatch rejects are left out, unless the ledger
-// is indexed (then every record read goes to the index).
+// counts those, and those of settled records). Files mayMatch rejects are
+// left out, unless the ledger is indexed (then every record read goes to
+// the index).
 func (l *Ledger) collect(ents []dirent, idx map[string]*indexEntry, mayMatch func([]byte) bool) (got []*indexEntry, missed misses, errs []error) {
 	got = make([]*indexEntry, 0, len(ents))
 	for _, e := range ents {
