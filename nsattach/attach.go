@@ -69,6 +69,7 @@ type attachRun struct {
 	siblings   []arpcheck.Holder // addresses of other slaves on the parent
 	scan       *siblingScan      // the kernel's part of them, read in the background
 	conn       arpcheck.Conn     // probe socket, kept for the announcement
+	sysDir     *sysctlDir        // the target's /proc/sys/net, opened in the background
 	hwIface    *net.Interface
 	ndp        arpcheck.NDPConn // IPv6 DAD probe socket
 	ndpIfi     *net.Interface
@@ -142,6 +143,9 @@ func (r *attachRun) close() {
 		r.dhcpc.Close()
 	}
 	r.releaseLock()
+	if r.sysDir != nil {
+		r.sysDir.close()
+	}
 	if r.runLock != nil {
 		r.runLock.Release()
 	}

@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
-
-	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
 
 // kernelDAD reports whether the kernel will run duplicate address
@@ -22,9 +19,13 @@ func (r *attachRun) kernelDAD() (bool, error) {
 	}
 	var on bool
 	err := r.target.Do(func() error {
+		s, err := r.sysDir.wait()
+		if err != nil {
+			return err
+		}
 		vals := map[string]int{}
 		for _, key := range []string{"all/accept_dad", r.name + "/accept_dad", r.name + "/dad_transmits"} {
-			v, err := sysctlInt("net/ipv6/conf/" + key)
+			v, err := sysctlInt(s, "ipv6/conf/"+key)
 			if err != nil {
 				return err
 			}
@@ -42,11 +43,11 @@ func (r *attachRun) kernelDAD() (bool, error) {
 	return on, nil
 }
 
-// sysctlInt reads an integer sysctl of the calling thread's namespace.
-func sysctlInt(key string) (int, error) {
-	s, err := sysctl.Sysctl(key)
+// sysctlInt reads an integer sysctl of s.
+func sysctlInt(s netSysctls, key string) (int, error) {
+	v, err := s.get(key)
 	if err != nil {
 		return 0, err
 	}
-	return strconv.Atoi(strings.TrimSpace(s))
+	return strconv.Atoi(v)
 }

@@ -30,6 +30,7 @@ func (r *attachRun) preflight() error {
 	if r.target, err = OpenTarget(r.spec.Target); err != nil {
 		return err
 	}
+	r.sysDir = openSysctlDir(r.target)
 	if r.host, err = HostHandle(); err != nil {
 		return err
 	}

@@ -30,19 +30,24 @@ func Siblings(parent int) ([]arpcheck.Holder, error) {
 // onParent returns the records of slaves on the interface with index
 // parent; with only set, just those that hold one of its addresses.
 func onParent(recs []ledger.Record, parent int, only []netip.Addr) []ledger.Record {
+	want := onParentFunc(parent, only)
 	var out []ledger.Record
-	for _, rec := range recs {
-		if rec.ParentIndex != parent {
-			continue
-		}
-		if only == nil || slices.ContainsFunc(rec.Addresses, func(a string) bool {
-			p, err := netip.ParsePrefix(a)
-			return err == nil && slices.Contains(only, p.Addr())
-		}) {
-			out = append(out, rec)
+	for i := range recs {
+		if want(&recs[i]) {
+			out = append(out, recs[i])
 		}
 	}
 	return out
+}
+
+// onParentFunc reports whether a record is one onParent returns.
+func onParentFunc(parent int, only []netip.Addr) func(*ledger.Record) bool {
+	return func(rec *ledger.Record) bool {
+		return rec.ParentIndex == parent && (only == nil || slices.ContainsFunc(rec.Addresses, func(a string) bool {
+			p, err := netip.ParsePrefix(a)
+			return err == nil && slices.Contains(only, p.Addr())
+		}))
+	}
 }
 
 // recordHolders returns the addresses of the records whose slave may be in
@@ -102,15 +107,19 @@ func (r *attachRun) loadSiblings() error {
 		return nil
 	}
 	idx := r.parent.Link.Attrs().Index
-	led, recs, err := readRecords()
-	if err != nil {
-		return err
-	}
 	var only []netip.Addr
 	if len(r.spec.Addrs.Auto) == 0 {
 		only = staticIPs(r.spec.Addrs.Static)
 	}
-	r.siblings = recordHolders(inspectAlive(led, onParent(recs, idx, only)))
+	led, err := openLedger()
+	if err != nil {
+		return err
+	}
+	recs, err := led.ListFunc(onParentFunc(idx, only)) // records it cannot read are left out
+	if recs == nil {
+		return fmt.Errorf("reading the record: %w", err)
+	}
+	r.siblings = recordHolders(inspectAlive(led, recs))
 	ks, err := r.scan.result(idx)
 	if err != nil {
 		return fmt.Errorf("listing sibling slaves of %s: %w", r.spec.Parent.Name(), err)

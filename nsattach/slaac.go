@@ -7,7 +7,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -15,16 +14,17 @@ import (
 // raSysctls sets how the slave takes router advertisements, before it
 // comes up: with --ip slaac it accepts them (even if the target forwards)
 // and configures addresses from them; without, it ignores them, so no
-// unexpected global address or route appears. Runs inside the target.
-func (r *attachRun) raSysctls() error {
+// unexpected global address or route appears. Runs inside the target,
+// with its sysctls s.
+func (r *attachRun) raSysctls(s netSysctls) error {
 	accept, autoconf := "0", "0"
 	if r.spec.Addrs.SLAAC {
 		accept, autoconf = "2", "1"
 	}
-	dir := "net/ipv6/conf/" + r.name + "/"
-	_, err := sysctl.Sysctl(dir+"accept_ra", accept)
+	dir := "ipv6/conf/" + r.name + "/"
+	err := s.set(dir+"accept_ra", accept)
 	if err == nil {
-		_, err = sysctl.Sysctl(dir+"autoconf", autoconf)
+		err = s.set(dir+"autoconf", autoconf)
 	}
 	if os.IsNotExist(err) && !r.spec.Addrs.SLAAC {
 		return nil // IPv6 is off in the target

@@ -12,7 +12,6 @@ import (
 	"strconv"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
-	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 	"github.com/lanattach/lanattach/internal/failpoint"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
@@ -148,14 +147,18 @@ func (r *attachRun) up(ctx context.Context) error {
 // notifySysctls turns on arp_notify and ndisc_notify and sets the router
 // advertisement sysctls of the slave; run in the target.
 func (r *attachRun) notifySysctls() error {
-	if _, err := sysctl.Sysctl("net/ipv4/conf/"+r.name+"/arp_notify", "1"); err != nil {
+	s, err := r.sysDir.wait()
+	if err != nil {
 		return fmt.Errorf("setting arp_notify on %s in %s: %w", r.name, r.target, err)
 	}
-	_, err := sysctl.Sysctl("net/ipv6/conf/"+r.name+"/ndisc_notify", "1")
+	if err := s.set("ipv4/conf/"+r.name+"/arp_notify", "1"); err != nil {
+		return fmt.Errorf("setting arp_notify on %s in %s: %w", r.name, r.target, err)
+	}
+	err = s.set("ipv6/conf/"+r.name+"/ndisc_notify", "1")
 	if err != nil && !os.IsNotExist(err) { // not there: IPv6 is off in the target
 		return fmt.Errorf("setting ndisc_notify on %s in %s: %w", r.name, r.target, err)
 	}
-	return r.raSysctls()
+	return r.raSysctls(s)
 }
 
 // loUp brings the target's loopback up if it is down.
