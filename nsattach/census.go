@@ -59,6 +59,18 @@ type census struct {
 // of every link) of the namespace lanattach runs in, and accounts for it
 // with recs and the links of that namespace.
 func takeCensus(recs []ledger.Record, ifindex int) (*census, error) {
+	c, err := readFilters(ifindex)
+	if err != nil {
+		return nil, err
+	}
+	c.account(recs)
+	return c, nil
+}
+
+// readFilters is the part of a census that asks the kernel: the unicast
+// filter of the link with index ifindex (0: of every link) and the links
+// of the namespace lanattach runs in. Until account, nothing is explained.
+func readFilters(ifindex int) (*census, error) {
 	d, err := newNSDumper()
 	if err != nil {
 		return nil, err
@@ -79,14 +91,19 @@ func takeCensus(recs []ledger.Record, ifindex int) (*census, error) {
 	if err != nil {
 		return nil, err
 	}
-	explained := explainedBy(links, recs)
-	c := &census{up: filters, host: links, unexplained: map[int]bool{}}
-	for k := range filters {
+	return &census{up: filters, host: links}, nil
+}
+
+// account marks the links whose filter holds a MAC that neither recs nor
+// the links of the census's namespace account for.
+func (c *census) account(recs []ledger.Record) {
+	explained := explainedBy(c.host, recs)
+	c.unexplained = map[int]bool{}
+	for k := range c.up {
 		if !explained[k] {
 			c.unexplained[k.lower] = true
 		}
 	}
-	return c, nil
 }
 
 // explainedBy returns the filter entries that links (of the namespace

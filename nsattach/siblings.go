@@ -2,6 +2,7 @@ package nsattach
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"slices"
@@ -97,10 +98,10 @@ func kernelSiblings(parent int, c *census) ([]arpcheck.Holder, error) {
 }
 
 // loadSiblings reads the addresses of the other slaves on the parent for
-// the host check, under the lock: those the record names (only the
-// records that hold a static address, when there is no --ip auto) and,
-// from the background scan, those the kernel shows in the other
-// namespaces. A VLAN parent not created yet has none.
+// the host check (the final one under the lock): those the record names
+// (only the records that hold a static address, when there is no --ip
+// auto) and, from the background scan, those the kernel shows in the
+// other namespaces. A VLAN parent not created yet has none.
 func (r *attachRun) loadSiblings() error {
 	r.siblings = nil
 	if r.parent.Link == nil {
@@ -193,16 +194,24 @@ func readRecords() (*ledger.Ledger, []ledger.Record, error) {
 // siblingCensus returns the census the kernel's part of the sibling check
 // of parent reads with: one taken with the record when the slave to come
 // is a macvlan (a link carries macvlans or ipvlans, never both); nil, so
-// that every namespace is read, for an ipvlan or when the record cannot be
-// read. A macvlan slave made by hand that is down stays out of sight of
-// the census: it cannot clash on the LAN until it comes up.
+// that every namespace is read, for an ipvlan or when the census or the
+// record cannot be read. A macvlan slave made by hand that is down stays
+// out of sight of the census: it cannot clash on the LAN until it comes
+// up. The kernel is asked first, while the attach writes its record, and
+// the record read after.
 func siblingCensus(parent int, macvlan bool) *census {
 	if !macvlan {
+		return nil
+	}
+	c, err := readFilters(parent)
+	if err != nil {
+		slog.Debug("no census", "err", err)
 		return nil
 	}
 	_, recs, err := readRecords()
 	if err != nil {
 		return nil
 	}
-	return censusOf(recs, parent)
+	c.account(recs)
+	return c
 }
