@@ -9,32 +9,70 @@ import (
 )
 
 // netSysctls reads and writes the network sysctls of the namespace the
-// calling thread is in through one open /proc/sys/net. Every namespace has
-// its own entry "net" under /proc/sys, and each path looked up from
-// /proc/sys compares them all: on a host with 200 namespaces that is some
-// 25 µs a lookup, so the directory is looked up once per batch of keys.
-type netSysctls struct{ fd int }
-
-// openNetSysctls opens /proc/sys/net of the calling thread's namespace;
-// call it (and the methods) from a thread that stays there.
-func openNetSysctls() (netSysctls, error) {
-	fd, err := unix.Open("/proc/sys/net", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return netSysctls{}, &os.PathError{Op: "open", Path: "/proc/sys/net", Err: err}
-	}
-	return netSysctls{fd: fd}, nil
+// calling thread is in through its open /proc/sys/net/ipv4 and ipv6. Every
+// namespace has its own entries "ipv4" and "ipv6" under the one
+// /proc/sys/net, and each path looked up through them compares them all:
+// on a host with 200 namespaces that is some 25 µs a lookup (more the
+// first time), so each is looked up once per batch of keys.
+type netSysctls struct {
+	dirs [2]int   // ipv4, ipv6; -1 when not open
+	errs [2]error // why not
 }
 
-// close releases the directory.
-func (s netSysctls) close() { unix.Close(s.fd) }
+// sysctlFamilies are the directories netSysctls opens, in order.
+var sysctlFamilies = [2]string{"ipv4", "ipv6"}
 
-// set writes val to key (a path below /proc/sys/net, such as
-// "ipv4/conf/eth1/arp_notify"). A missing key is an error that
+// openNetSysctls opens /proc/sys/net/ipv4 and ipv6 of the calling
+// thread's namespace (ipv6 is missing where IPv6 is off: then its keys
+// are); call it (and the methods) from a thread that stays there.
+func openNetSysctls() netSysctls {
+	var s netSysctls
+	for i, fam := range sysctlFamilies {
+		path := "/proc/sys/net/" + fam
+		fd, err := unix.Open(path, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		s.dirs[i] = fd
+		if err != nil {
+			s.dirs[i], s.errs[i] = -1, &os.PathError{Op: "open", Path: path, Err: err}
+		}
+	}
+	return s
+}
+
+// close releases the directories.
+func (s netSysctls) close() {
+	for _, fd := range s.dirs {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+	}
+}
+
+// openKey opens key, a path below /proc/sys/net such as
+// "ipv4/conf/eth1/arp_notify", with flags. A missing key is an error that
 // os.IsNotExist recognises.
+func (s netSysctls) openKey(key string, flags int) (int, error) {
+	for i, fam := range sysctlFamilies {
+		rest, ok := strings.CutPrefix(key, fam+"/")
+		if !ok {
+			continue
+		}
+		if s.dirs[i] < 0 {
+			return -1, s.errs[i]
+		}
+		fd, err := unix.Openat(s.dirs[i], rest, flags|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return -1, &os.PathError{Op: "open", Path: "/proc/sys/net/" + key, Err: err}
+		}
+		return fd, nil
+	}
+	return -1, &os.PathError{Op: "open", Path: "/proc/sys/net/" + key, Err: unix.EINVAL}
+}
+
+// set writes val to key (a path below /proc/sys/net).
 func (s netSysctls) set(key, val string) error {
-	fd, err := unix.Openat(s.fd, key, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	fd, err := s.openKey(key, unix.O_WRONLY)
 	if err != nil {
-		return &os.PathError{Op: "open", Path: "/proc/sys/net/" + key, Err: err}
+		return err
 	}
 	defer unix.Close(fd)
 	if _, err := unix.Write(fd, []byte(val)); err != nil {
@@ -45,9 +83,9 @@ func (s netSysctls) set(key, val string) error {
 
 // get reads key, trimmed.
 func (s netSysctls) get(key string) (string, error) {
-	fd, err := unix.Openat(s.fd, key, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	fd, err := s.openKey(key, unix.O_RDONLY)
 	if err != nil {
-		return "", &os.PathError{Op: "open", Path: "/proc/sys/net/" + key, Err: err}
+		return "", err
 	}
 	defer unix.Close(fd)
 	var buf [64]byte
@@ -58,25 +96,25 @@ func (s netSysctls) get(key string) (string, error) {
 	return strings.TrimSpace(string(buf[:n])), nil
 }
 
-// sysctlDir is /proc/sys/net of a target, opened in the background from
+// sysctlDir is the netSysctls of a target, opened in the background from
 // the preflight on: in a namespace made long before, on a host with many,
-// that one lookup takes a good part of a millisecond, and it needs nothing
-// the attach makes (the slave's keys are looked up below it later).
+// those two lookups take a good part of a millisecond, and they need
+// nothing the attach makes (the slave's keys are looked up below them
+// later).
 type sysctlDir struct {
 	done chan struct{}
 	s    netSysctls
 	err  error
 }
 
-// openSysctlDir starts opening /proc/sys/net of t.
+// openSysctlDir starts opening the netSysctls of t.
 func openSysctlDir(t *Target) *sysctlDir {
 	d := &sysctlDir{done: make(chan struct{})}
 	go func() {
 		defer close(d.done)
 		d.err = t.Do(func() error {
-			var err error
-			d.s, err = openNetSysctls()
-			return err
+			d.s = openNetSysctls()
+			return nil
 		})
 	}()
 	return d
@@ -89,7 +127,7 @@ var errNoSysctlDir = errors.New("internal error: the target's sysctls were not o
 // from a thread in the target.
 func (d *sysctlDir) wait() (netSysctls, error) {
 	if d == nil {
-		return netSysctls{}, errNoSysctlDir
+		return netSysctls{dirs: [2]int{-1, -1}}, errNoSysctlDir
 	}
 	<-d.done
 	return d.s, d.err

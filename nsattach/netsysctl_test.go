@@ -12,10 +12,7 @@ import (
 func TestNetSysctls(t *testing.T) {
 	tg := scratchTarget(t)
 	err := tg.Do(func() error {
-		s, err := openNetSysctls()
-		if err != nil {
-			return err
-		}
+		s := openNetSysctls()
 		defer s.close()
 		for _, val := range []string{"1", "0"} {
 			if err := s.set("ipv4/conf/v0/arp_notify", val); err != nil {
@@ -30,6 +27,9 @@ func TestNetSysctls(t *testing.T) {
 		}
 		if err := s.set("ipv6/conf/nosuch/ndisc_notify", "1"); !os.IsNotExist(err) {
 			t.Errorf("set of a missing key: %v, want not-exist", err)
+		}
+		if _, err := (netSysctls{dirs: [2]int{s.dirs[0], -1}, errs: [2]error{nil, os.ErrNotExist}}).get("ipv6/conf/all/accept_dad"); !os.IsNotExist(err) {
+			t.Errorf("get of a key of a family that is off: %v, want not-exist", err)
 		}
 		return nil
 	})
