@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,6 +56,34 @@ type memIndex struct {
 	// ents is the directory as the last listing read it, until Sweep
 	// takes it.
 	ents []dirent
+	// own are the record files this process wrote, by name; replaced,
+	// never changed, as listings read it without the lock.
+	own map[string]*indexEntry
+}
+
+// wrote remembers e, a record file this process just wrote: a listing
+// of this process takes it from here, not from its file, while the
+// directory lists the same inode.
+func (m *memIndex) wrote(e *indexEntry) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	own := maps.Clone(m.own)
+	if own == nil {
+		own = map[string]*indexEntry{}
+	}
+	own[e.Name] = e
+	m.own = own
+}
+
+// written returns the record files this process wrote (nil without a
+// memIndex).
+func (m *memIndex) written() map[string]*indexEntry {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.own
 }
 
 // listed keeps ents, the directory as a listing read it, for Sweep (not

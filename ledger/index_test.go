@@ -398,3 +398,48 @@ func TestListFunc(t *testing.T) {
 		t.Fatalf("through the index after ListFunc: %d records, want %d", len(got), indexMin+4)
 	}
 }
+
+// TestListTakesOwnWrites: a listing takes the records this process wrote
+// from memory while the directory lists the same file (here damaged in
+// place, which lanattach never does, to show the file is not read), a
+// copy that later changes to the caller's record do not reach, and reads
+// the file once another process replaced it.
+func TestListTakesOwnWrites(t *testing.T) {
+	l := tmpfsLedger(t)
+	putN(t, l, indexMin+1)
+	l.List() // writes the index
+	r := &Record{ID: "a0", State: Done, Created: time.Now(), Addresses: []string{"198.51.100.7/24"}}
+	if err := l.Put(r); err != nil {
+		t.Fatal(err)
+	}
+	r.Addresses[0] = "203.0.113.1/24"
+	f, err := os.OpenFile(filepath.Join(l.Dir(), "a0.json"), os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt([]byte("{damaged"), 0)
+	f.Close()
+	byID := func(recs []Record) *Record {
+		for i := range recs {
+			if recs[i].ID == "a0" {
+				return &recs[i]
+			}
+		}
+		return nil
+	}
+	got, err := l.List()
+	if a0 := byID(got); err != nil || a0 == nil || a0.Addresses[0] != "198.51.100.7/24" {
+		t.Fatalf("own write: %+v, %v; want it from memory, as written", a0, err)
+	}
+	if _, err := (&Ledger{dir: l.dir, indexed: true, mem: &memIndex{}}).List(); err == nil {
+		t.Fatal("another process read the damaged file without an error")
+	}
+	other := &Ledger{dir: l.dir, indexed: true, mem: &memIndex{}}
+	if err := other.Put(&Record{ID: "a0", State: Done, Created: time.Now(), Addresses: []string{"198.51.100.8/24"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = l.List()
+	if a0 := byID(got); err != nil || a0 == nil || a0.Addresses[0] != "198.51.100.8/24" {
+		t.Fatalf("after another process replaced it: %+v, %v; want its version", a0, err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -96,7 +97,8 @@ func (l *Ledger) Put(r *Record) error {
 		return fmt.Errorf("encoding record %s: %w", r.ID, err)
 	}
 	tmp := filepath.Join(l.dir, "."+r.ID+".tmp")
-	if err := writeSync(tmp, append(data, '\n')); err != nil {
+	ino, err := writeSync(tmp, append(data, '\n'))
+	if err != nil {
 		return fmt.Errorf("writing record %s: %w", r.ID, err)
 	}
 	if err := failpoint.Hit("record.tmp"); err != nil {
@@ -107,20 +109,36 @@ func (l *Ledger) Put(r *Record) error {
 		os.Remove(tmp)
 		return fmt.Errorf("writing record %s: %w", r.ID, err)
 	}
+	if l.indexed {
+		l.mem.wrote(&indexEntry{Name: r.ID + ".json", Ino: ino, Rec: cloneRecord(*r)})
+	}
 	return l.syncDir()
 }
 
-// writeSync writes data to a new file and syncs it.
-func writeSync(name string, data []byte) error {
+// cloneRecord returns a copy of r that shares nothing with it, as decoding
+// its file would give.
+func cloneRecord(r Record) Record {
+	r.Created = r.Created.Round(0)
+	r.Addresses, r.Planned, r.Extra = slices.Clone(r.Addresses), slices.Clone(r.Planned), maps.Clone(r.Extra)
+	return r
+}
+
+// writeSync writes data to a new file and syncs it; it returns the file's
+// inode.
+func writeSync(name string, data []byte) (uint64, error) {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	var st unix.Stat_t
 	_, err = f.Write(data)
 	if err == nil {
 		err = f.Sync()
 	}
-	return errors.Join(err, f.Close())
+	if err == nil {
+		err = unix.Fstat(int(f.Fd()), &st)
+	}
+	return st.Ino, errors.Join(err, f.Close())
 }
 
 // syncDir syncs the record directory, so that renames and removals last.
@@ -183,7 +201,7 @@ func (l *Ledger) list(mayMatch func(data []byte) bool, want func(*Record) bool) 
 	if l.indexed {
 		idx = l.loadIndex()
 	}
-	got, missed, errs := l.collect(ents, idx, mayMatch)
+	got, missed, errs := l.collect(ents, idx, l.mem.written(), mayMatch)
 	if l.indexed {
 		l.keep(idx, got, missed)
 	}
@@ -194,11 +212,11 @@ func (l *Ledger) list(mayMatch func(data []byte) bool, want func(*Record) bool) 
 }
 
 // collect returns the records the directory entries ents name: from idx
-// where it holds the same file, read from the file otherwise (missed
-// counts those, and those of settled records). Files mayMatch rejects are
-// left out, unless the ledger is indexed (then every record read goes to
-// the index).
-func (l *Ledger) collect(ents []dirent, idx map[string]*indexEntry, mayMatch func([]byte) bool) (got []*indexEntry, missed misses, errs []error) {
+// or own (the files this process wrote) where they hold the same file,
+// read from the file otherwise (missed counts those, and those of settled
+// records, and the records own gave). Files mayMatch rejects are left out,
+// unless the ledger is indexed (then every record read goes to the index).
+func (l *Ledger) collect(ents []dirent, idx, own map[string]*indexEntry, mayMatch func([]byte) bool) (got []*indexEntry, missed misses, errs []error) {
 	got = make([]*indexEntry, 0, len(ents))
 	for _, e := range ents {
 		id, ok := strings.CutSuffix(e.name, ".json")
@@ -207,6 +225,14 @@ func (l *Ledger) collect(ents []dirent, idx map[string]*indexEntry, mayMatch fun
 		}
 		if c, ok := idx[e.name]; ok && c.Ino == e.ino {
 			got = append(got, c)
+			continue
+		}
+		if c, ok := own[e.name]; ok && c.Ino == e.ino {
+			got = append(got, c)
+			missed.own++
+			if settled(c.Rec) {
+				missed.settled++
+			}
 			continue
 		}
 		missed.files++
@@ -229,6 +255,9 @@ func (l *Ledger) collect(ents []dirent, idx map[string]*indexEntry, mayMatch fun
 // keep rewrites the index with got, what a listing read, when it is due
 // (indexDue), and remembers got for the next listing of this Ledger.
 func (l *Ledger) keep(idx map[string]*indexEntry, got []*indexEntry, missed misses) {
+	if missed.files+missed.own == 0 && len(got) == len(idx) {
+		return // the index as it is
+	}
 	fresh := make(map[string]*indexEntry, len(got))
 	for _, e := range got {
 		fresh[e.Name] = e
@@ -263,9 +292,10 @@ func sorted(got []*indexEntry, locked map[string]bool) []Record {
 	return out
 }
 
-// misses counts the record files a listing read because the index lacked
-// them: all of them, and those of settled records.
-type misses struct{ files, settled int }
+// misses counts the records a listing found the index lacked: those it
+// read from their files, those it took from what this process wrote, and
+// of both those of settled records.
+type misses struct{ files, own, settled int }
 
 // indexSettle is how long a finished record stays as it is made before it
 // is taken as settled: the records of runs coming and going change again
@@ -283,11 +313,11 @@ func settled(r Record) bool {
 // it lacked a settled record or many records of any kind (missed), held
 // many that are gone or changed, or holds too few records to pay.
 func (l *Ledger) indexDue(idx, fresh map[string]*indexEntry, missed misses) bool {
-	hits := len(fresh) - missed.files
+	hits := len(fresh) - missed.files - missed.own
 	if idx != nil && len(fresh) < indexMin {
 		return true
 	}
-	return len(fresh) >= indexMin && (missed.settled > 0 || missed.files+len(idx)-hits > indexStale)
+	return len(fresh) >= indexMin && (missed.settled > 0 || missed.files+missed.own+len(idx)-hits > indexStale)
 }
 
 // indexFilter is the filter ListWhere reads a file with: none while it
