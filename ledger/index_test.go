@@ -443,3 +443,48 @@ func TestListTakesOwnWrites(t *testing.T) {
 		t.Fatalf("after another process replaced it: %+v, %v; want its version", a0, err)
 	}
 }
+
+// TestListWhilePut: in one process, listings run while the same ledger
+// writes records (as attach's background scan does while the run writes
+// its own): each listing sees every record, in a version that was
+// written. Run with -race too.
+func TestListWhilePut(t *testing.T) {
+	l := tmpfsLedger(t)
+	putN(t, l, indexMin+4)
+	done := make(chan struct{})
+	errs := make(chan error, 1)
+	go func() {
+		defer close(errs)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			recs, err := l.ListFunc(func(r *Record) bool { return r.ID == "a0" || len(r.Addresses) <= 1 })
+			if err == nil && len(recs) < indexMin+4 {
+				err = fmt.Errorf("listed %d records, want at least %d", len(recs), indexMin+4)
+			}
+			for _, r := range recs {
+				if r.ID == "a0" && (len(r.Addresses) != 1 || !strings.HasPrefix(r.Addresses[0], "198.51.100.")) {
+					err = fmt.Errorf("record a0 with addresses never written: %v", r.Addresses)
+				}
+			}
+			if err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	r := &Record{ID: "a0", State: Pending, Created: time.Now()}
+	for i := range 200 {
+		r.Addresses = append(r.Addresses[:0], fmt.Sprintf("198.51.100.%d/24", i%250))
+		if err := l.Put(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+}

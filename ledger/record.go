@@ -170,6 +170,8 @@ func (l *Ledger) Remove(id string) error {
 
 // List returns every record, oldest first. A file that cannot be read or
 // decoded is reported in the error, and the others are still returned.
+// The records share their slices and maps with what the ledger keeps for
+// later listings: copy one before changing it in place.
 func (l *Ledger) List() ([]Record, error) { return l.ListWhere(nil) }
 
 // ListWhere is List of the records whose file mayMatch accepts, a look at

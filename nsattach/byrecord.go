@@ -73,7 +73,7 @@ func DetachRecord(ctx context.Context, id string) (*Detached, error) {
 	if err := d.removeRecorded(led, v); err != nil {
 		return d, err
 	}
-	d.VLANsDeleted, d.VLANsKept, err = deleteUnusedVLANs(led, func(name string) bool { return name == v.Parent }, nil)
+	d.VLANsDeleted, d.VLANsKept, err = deleteUnusedVLANs(led, func(name string) bool { return name == v.Parent }, seen{})
 	return d, err
 }
 

@@ -69,10 +69,10 @@ func Detach(ctx context.Context, spec TargetSpec, name string) (*Detached, error
 		return d, nil
 	}
 	pick := func(parent, _ string) bool { return parents[parent] }
-	if d.ShimsDeleted, d.ShimsKept, err = deleteUnusedShims(led, pick, "", nil); err != nil {
+	if d.ShimsDeleted, d.ShimsKept, err = deleteUnusedShims(led, pick, "", seen{}); err != nil {
 		return d, err
 	}
-	d.VLANsDeleted, d.VLANsKept, err = deleteUnusedVLANs(led, func(name string) bool { return parents[name] }, nil)
+	d.VLANsDeleted, d.VLANsKept, err = deleteUnusedVLANs(led, func(name string) bool { return parents[name] }, seen{})
 	return d, err
 }
 

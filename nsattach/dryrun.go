@@ -18,8 +18,10 @@ func DryRun(spec Spec) ([]string, error) {
 	if err := r.preflight(); err != nil {
 		return nil, err
 	}
-	if err := r.checkStatic(); err != nil { // the claim's sibling check
-		return nil, err
+	if r.spec.Probe.Mode == arpcheck.ModeOff { // else the preflight made it
+		if err := r.checkStatic(); err != nil { // the claim's sibling check
+			return nil, err
+		}
 	}
 	return r.plan(), nil
 }

@@ -59,15 +59,35 @@ func GC(ctx context.Context) (*GCResult, error) {
 	if err := errors.Join(errs...); err != nil {
 		return res, err
 	}
-	var host []netlink.Link // the census's, while no rollback changed them
-	if c != nil && len(res.RolledBack) == 0 {
-		host = c.host
+	var s seen // what gc read, while no rollback changed it
+	if len(res.RolledBack) == 0 {
+		s.views = views
+		if c != nil {
+			s.links = c.host
+		}
 	}
-	if res.ShimsDeleted, res.ShimsKept, err = deleteUnusedShims(led, func(_, _ string) bool { return true }, "", host); err != nil {
+	if res.ShimsDeleted, res.ShimsKept, err = deleteUnusedShims(led, func(_, _ string) bool { return true }, "", s); err != nil {
 		return res, err
 	}
-	res.VLANsDeleted, res.Kept, err = deleteUnusedVLANs(led, func(string) bool { return true }, host)
+	res.VLANsDeleted, res.Kept, err = deleteUnusedVLANs(led, func(string) bool { return true }, s)
 	return res, err
+}
+
+// seen is what a caller read under the host-wide lock and may hand on:
+// the links of the namespace lanattach runs in, and the record reconciled
+// with the kernel (records found gone count as gone). A nil field is read
+// again when needed.
+type seen struct {
+	links []netlink.Link
+	views []recView
+}
+
+// recordViews returns s.views, or reads them.
+func (s seen) recordViews(led *ledger.Ledger) ([]recView, error) {
+	if s.views != nil {
+		return s.views, nil
+	}
+	return inspect(led)
 }
 
 // rollbackRecord undoes what an interrupted attach made: its slave, found
@@ -131,13 +151,12 @@ func deleteTempLink(h netlinksafe.Handle, tmp, kind string) error {
 // deleteUnusedVLANs deletes the VLANs lanattach made in the namespace it
 // runs in whose name pick accepts, when both the kernel and the record say
 // that nothing uses them, and returns their names and those it kept, with
-// why. host are the links of the namespace lanattach runs in as the
-// caller read them under the lock (nil: read them now). Call it under the
-// host-wide lock. One scan of the namespaces serves every VLAN; without a
-// VLAN to check there is none.
-func deleteUnusedVLANs(led *ledger.Ledger, pick func(name string) bool, host []netlink.Link) (deleted, kept []string, err error) {
+// why, from what the caller has seen and what it has not. Call it under
+// the host-wide lock. One scan of the namespaces serves every VLAN;
+// without a VLAN to check there is none.
+func deleteUnusedVLANs(led *ledger.Ledger, pick func(name string) bool, s seen) (deleted, kept []string, err error) {
 	deleted, kept = []string{}, []string{}
-	links, err := candidates(host, func(l netlink.Link) bool {
+	links, err := candidates(s.links, func(l netlink.Link) bool {
 		a := l.Attrs()
 		_, isVLAN := l.(*netlink.Vlan)
 		return isVLAN && link.IsVLANMark(a.Alias) && a.MasterIndex == 0 && pick(a.Name)
@@ -154,7 +173,7 @@ func deleteUnusedVLANs(led *ledger.Ledger, pick func(name string) bool, host []n
 	if err != nil {
 		return deleted, kept, err
 	}
-	views, err := inspect(led)
+	views, err := s.recordViews(led)
 	if err != nil {
 		return deleted, kept, err
 	}

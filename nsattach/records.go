@@ -73,7 +73,8 @@ func inspectCensus(led *ledger.Ledger) ([]recView, *census, error) {
 	if err != nil && len(recs) == 0 {
 		return nil, nil, err
 	}
-	views, c := inspectAliveCensus(led, recs)
+	c := aliveCensus(recs)
+	views, _ := inspectDumps(led, recs, c)
 	return views, c, err
 }
 
@@ -86,19 +87,17 @@ const censusMin = 8
 // whether each lives: with many records, a census sees the slaves that are
 // up, and only the other targets are read.
 func inspectAlive(led *ledger.Ledger, recs []ledger.Record) []recView {
-	out, _ := inspectAliveCensus(led, recs)
+	out, _ := inspectDumps(led, recs, aliveCensus(recs))
 	return out
 }
 
-// inspectAliveCensus is inspectAlive that also returns the census it took
-// (nil: none).
-func inspectAliveCensus(led *ledger.Ledger, recs []ledger.Record) ([]recView, *census) {
-	var c *census
-	if len(recs) >= censusMin {
-		c = censusOf(recs, 0)
+// aliveCensus is the census of every link with recs when there are enough
+// of them for it to pay (censusMin); nil otherwise.
+func aliveCensus(recs []ledger.Record) *census {
+	if len(recs) < censusMin {
+		return nil
 	}
-	out, _ := inspectDumps(led, recs, c)
-	return out, c
+	return censusOf(recs, 0)
 }
 
 // censusOf takes a census of the link with index ifindex (0: of every

@@ -117,7 +117,7 @@ func (r *attachRun) undoShimConfig(name string, cfg *undoStack) error {
 // it by now.
 func (r *attachRun) dropShim(l netlink.Link) error {
 	return r.locked(context.Background(), func() error {
-		_, _, err := deleteUnusedShims(r.led, func(_, name string) bool { return name == l.Attrs().Name }, r.rec.ID, nil)
+		_, _, err := deleteUnusedShims(r.led, func(_, name string) bool { return name == l.Attrs().Name }, r.rec.ID, seen{})
 		return err
 	})
 }

@@ -161,7 +161,7 @@ func RemoveShim(ctx context.Context, s ShimSpec) (*ShimInfo, error) {
 	if err := h.LinkSetAlias(l, link.ShimMark(s.Parent.Name(), false)); err != nil {
 		return nil, fmt.Errorf("unmarking shim %s: %w", info.Name, err)
 	}
-	deleted, kept, err := deleteUnusedShims(led, func(_, name string) bool { return name == info.Name }, "", nil)
+	deleted, kept, err := deleteUnusedShims(led, func(_, name string) bool { return name == info.Name }, "", seen{})
 	info.Deleted = len(deleted) == 1
 	if len(kept) == 1 {
 		info.Why = kept[0] + "; it goes with its last attachment"

@@ -17,12 +17,11 @@ import (
 // record and the kernel say that nothing uses them: no record but self
 // names them with a live, running or unknown attachment, and no host route
 // other than the kernel's goes through them. It returns their names and
-// those it kept, with why. host are the links of the namespace lanattach
-// runs in as the caller read them under the lock (nil: read them now).
-// Call it under the host-wide lock.
-func deleteUnusedShims(led *ledger.Ledger, pick func(parent, name string) bool, self string, host []netlink.Link) (deleted, kept []string, err error) {
+// those it kept, with why, from what the caller has seen and what it has
+// not. Call it under the host-wide lock.
+func deleteUnusedShims(led *ledger.Ledger, pick func(parent, name string) bool, self string, s seen) (deleted, kept []string, err error) {
 	deleted, kept = []string{}, []string{}
-	links, err := candidates(host, func(l netlink.Link) bool {
+	links, err := candidates(s.links, func(l netlink.Link) bool {
 		_, isMacvlan := l.(*netlink.Macvlan)
 		p, pinned, ok := link.ShimParent(l.Attrs().Alias)
 		return ok && isMacvlan && !pinned && pick(p, l.Attrs().Name)
@@ -35,7 +34,7 @@ func deleteUnusedShims(led *ledger.Ledger, pick func(parent, name string) bool, 
 		return deleted, kept, err
 	}
 	defer h.Close()
-	views, err := inspect(led)
+	views, err := s.recordViews(led)
 	if err != nil {
 		return deleted, kept, err
 	}

@@ -19,29 +19,32 @@ import (
 // lanattach or not) in the other namespaces reachable through /run/netns
 // and /proc.
 func Siblings(parent int) ([]arpcheck.Holder, error) {
-	led, recs, err := readRecords()
+	out, err := recordSiblings(parent, nil)
 	if err != nil {
 		return nil, err
 	}
-	out := recordHolders(inspectAlive(led, onParent(recs, parent, nil)))
 	ks, err := kernelSiblings(parent, nil)
 	return append(out, ks...), err
 }
 
-// onParent returns the records of slaves on the interface with index
-// parent; with only set, just those that hold one of its addresses.
-func onParent(recs []ledger.Record, parent int, only []netip.Addr) []ledger.Record {
-	want := onParentFunc(parent, only)
-	var out []ledger.Record
-	for i := range recs {
-		if want(&recs[i]) {
-			out = append(out, recs[i])
-		}
+// recordSiblings returns the addresses of the live slaves the record
+// names on the interface with index parent (recordHolders); with only
+// set, of those that hold one of its addresses. Records it cannot read are
+// left out.
+func recordSiblings(parent int, only []netip.Addr) ([]arpcheck.Holder, error) {
+	led, err := openLedger()
+	if err != nil {
+		return nil, err
 	}
-	return out
+	recs, err := led.ListFunc(onParentFunc(parent, only))
+	if recs == nil {
+		return nil, fmt.Errorf("reading the record: %w", err)
+	}
+	return recordHolders(inspectAlive(led, recs)), nil
 }
 
-// onParentFunc reports whether a record is one onParent returns.
+// onParentFunc reports whether a record is of a slave on the interface
+// with index parent (with only set, one that holds one of its addresses).
 func onParentFunc(parent int, only []netip.Addr) func(*ledger.Record) bool {
 	return func(rec *ledger.Record) bool {
 		return rec.ParentIndex == parent && (only == nil || slices.ContainsFunc(rec.Addresses, func(a string) bool {
@@ -112,15 +115,10 @@ func (r *attachRun) loadSiblings() error {
 	if len(r.spec.Addrs.Auto) == 0 {
 		only = staticIPs(r.spec.Addrs.Static)
 	}
-	led, err := openLedger()
-	if err != nil {
+	var err error
+	if r.siblings, err = recordSiblings(idx, only); err != nil {
 		return err
 	}
-	recs, err := led.ListFunc(onParentFunc(idx, only)) // records it cannot read are left out
-	if recs == nil {
-		return fmt.Errorf("reading the record: %w", err)
-	}
-	r.siblings = recordHolders(inspectAlive(led, recs))
 	ks, err := r.scan.result(idx)
 	if err != nil {
 		return fmt.Errorf("listing sibling slaves of %s: %w", r.spec.Parent.Name(), err)
