@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/lanattach/lanattach/internal/linkdel"
 
 	"github.com/lanattach/lanattach/ledger"
 )
@@ -54,6 +55,7 @@ func extraMatches(extra, match map[string]string) bool {
 // it (as Detach does). A record that is gone, or whose namespace or slave
 // is gone, is no error. A run still attaching is ErrAttaching.
 func DetachRecord(ctx context.Context, id string) (*Detached, error) {
+	defer linkdel.Prestart()()            // the delete's child starts while the record is read
 	led, unlock, err := lockedLedger(ctx) // another detach, or gc, waits: they work on the same records
 	if err != nil {
 		return nil, err

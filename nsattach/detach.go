@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/lanattach/lanattach/internal/linkdel"
 	"slices"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
@@ -31,6 +32,7 @@ type Detached struct {
 // slave is bad input; no slave at all is not an error. On failure the
 // result still says what was removed.
 func Detach(ctx context.Context, spec TargetSpec, name string) (*Detached, error) {
+	defer linkdel.Prestart()() // the delete's child starts while the slaves are looked up
 	t, err := OpenTarget(spec)
 	if err != nil {
 		return nil, err

@@ -37,6 +37,27 @@ func flagTable(flags []cli.Flag) map[string]flagInfo {
 // empty value and a single-value flag given twice (urfave/cli would keep
 // the last one silently): first among the global flags, then among those
 // of the command. It leaves everything else (unknown flags, missing
+// commandOf returns the command that args (a whole command line) run, ""
+// when they name none: global flags, and the values of those that take
+// one, come before it.
+func commandOf(app *cli.App, args []string) string {
+	table := flagTable(app.Flags)
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return ""
+		case len(a) < 2 || a[0] != '-':
+			return a
+		}
+		spelled, _, hasValue := strings.Cut(a, "=")
+		if fi, ok := table[strings.TrimLeft(spelled, "-")]; ok && fi.takesValue && !hasValue {
+			i++
+		}
+	}
+	return ""
+}
+
 // values, stray arguments) to the parser and the commands.
 func checkArgs(app *cli.App, args []string) error {
 	table, seen, inCmd := flagTable(app.Flags), map[string]string{}, false

@@ -141,3 +141,26 @@ func FuzzCheckArgs(f *testing.F) {
 		}
 	})
 }
+
+func TestCommandOf(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"detach", "--netns", "x"}, "detach"},
+		{[]string{"-o", "json", "detach"}, "detach"},
+		{[]string{"--output", "json", "--log-level", "debug", "detach"}, "detach"},
+		{[]string{"-o=json", "--log-level=info", "detach"}, "detach"},
+		{[]string{"-o", "detach", "attach"}, "attach"}, // detach is -o's value here
+		{[]string{"--help", "detach"}, "detach"},
+		{[]string{"--", "detach"}, ""},
+		{[]string{"-o"}, ""},
+		{[]string{"-", "detach"}, "-"},
+		{[]string{"attach", "detach"}, "attach"},
+	} {
+		if got := commandOf(newApp(), append([]string{"lanattach"}, tc.args...)); got != tc.want {
+			t.Errorf("commandOf(%q) = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}

@@ -23,6 +23,9 @@ func main() {
 	if cni.Invoked(os.Args[0], os.Getenv) { // CNI_COMMAND set, or run as lanattach-cni
 		os.Exit(cni.Main(version))
 	}
+	if commandOf(newApp(), os.Args) == "detach" {
+		linkdel.Prestart() // the delete's child starts up while detach parses and looks; unused, it ends with this process
+	}
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
 

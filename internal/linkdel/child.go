@@ -11,27 +11,50 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// child is the child's main: it deletes the device its arguments (those
-// after Command) name, writes the errno of the outcome (0 for success) to
-// fd 3 and returns the exit status. The namespace to delete in is its own,
-// a peer's by nsid, or the one open as fd 4; it switches its thread into
-// that one and never back, as it exits next.
+// sockFD is the child's end of its socket.
+const sockFD = 3
+
+// child is the child's main: it reads its request from fd 3, deletes the
+// device it names, writes the errno of the outcome (0 for success) back
+// and returns the exit status. A socket closed before any request ends it
+// with 0: its caller deleted nothing.
 func child(args []string) int {
 	var st unix.Stat_t
-	if unix.Fstat(3, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFIFO {
-		fmt.Fprintf(os.Stderr, "%s is started by lanattach itself, with a pipe as fd 3\n", Command)
+	if len(args) != 0 || unix.Fstat(sockFD, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFSOCK {
+		fmt.Fprintf(os.Stderr, "%s is started by lanattach itself, with a socket as fd 3\n", Command)
 		return 2
 	}
-	err := deleteLink(args)
-	fmt.Fprintln(os.NewFile(3, "result"), errno(err))
+	buf, oob := make([]byte, 64), make([]byte, unix.CmsgSpace(4))
+	n, oobn, _, _, err := unix.Recvmsg(sockFD, buf, oob, unix.MSG_CMSG_CLOEXEC)
+	if err != nil || n == 0 {
+		return 0
+	}
+	nsfd := -1
+	if fds := rights(oob[:oobn]); len(fds) == 1 {
+		nsfd = fds[0]
+	}
+	err = deleteLink(strings.Fields(string(buf[:n])), nsfd)
+	unix.Write(sockFD, []byte(strconv.Itoa(errno(err))))
 	if err != nil {
 		return 1
 	}
 	return 0
 }
 
-// deleteLink sends RTM_DELLINK as args say: INDEX here|fd|nsid:N.
-func deleteLink(args []string) error {
+// rights returns the fds passed in the control message oob.
+func rights(oob []byte) []int {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil || len(msgs) != 1 {
+		return nil
+	}
+	fds, _ := unix.ParseUnixRights(&msgs[0])
+	return fds
+}
+
+// deleteLink sends RTM_DELLINK as args say: INDEX here|fd|nsid:N, with
+// "fd" the namespace open as nsfd. For "fd" it switches its thread into
+// that namespace and never back, as the child exits next.
+func deleteLink(args []string, nsfd int) error {
 	if len(args) != 2 {
 		return unix.EINVAL
 	}
@@ -44,9 +67,9 @@ func deleteLink(args []string) error {
 	msg.Index = int32(index)
 	req.AddData(msg)
 	switch where := args[1]; {
-	case where == "fd":
+	case where == "fd" && nsfd >= 0:
 		runtime.LockOSThread() // never unlocked: the thread dies with the process
-		if err := unix.Setns(4, unix.CLONE_NEWNET); err != nil {
+		if err := unix.Setns(nsfd, unix.CLONE_NEWNET); err != nil {
 			return err
 		}
 	case strings.HasPrefix(where, "nsid:"):

@@ -5,10 +5,13 @@
 // RTM_DELLINK arrives, but the task that sent the request then waits in
 // rcu_barrier() for an RCU grace period (15–25 ms on a small machine)
 // before the netlink ack comes back. Delete hands the request to a child
-// process (the binary itself, run as `BINARY __linkdel ...`) and returns
-// as soon as the device has left its table: its name, its MAC and its
-// place on the parent are free by then. The child waits out the grace
-// period and exits on its own; a kill of the caller does not stop it.
+// process (the binary itself, run as `BINARY __linkdel`) and returns as
+// soon as the device has left its table: its name, its MAC and its place
+// on the parent are free by then. The child waits out the grace period and
+// exits on its own; a kill of the caller does not stop it.
+//
+// Prestart starts the next delete's child ahead, so that its start-up
+// runs alongside the caller's own work.
 package linkdel
 
 import (
@@ -16,17 +19,18 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
 // Command is the hidden first argument that makes the binary the child:
-// `BINARY __linkdel INDEX here|fd|nsid:N`.
+// `BINARY __linkdel`, with one end of a unix seqpacket socket as fd 3.
+// The child reads its request from the socket ("INDEX here|fd|nsid:N",
+// the namespace's fd passed with "fd"), deletes and writes the errno of
+// the outcome back; a socket closed with no request ends it.
 const Command = "__linkdel"
 
 // RunIfChild runs the child and exits when the process was started as one
@@ -53,8 +57,8 @@ type Request struct {
 	Index int
 }
 
-// args is the child's command line for r.
-func (r Request) args() []string {
+// String is the request as the child reads it.
+func (r Request) String() string {
 	where := "here"
 	switch {
 	case r.NS != nil:
@@ -62,34 +66,29 @@ func (r Request) args() []string {
 	case r.NSID >= 0:
 		where = "nsid:" + strconv.Itoa(r.NSID)
 	}
-	return []string{Command, strconv.Itoa(r.Index), where}
+	return strconv.Itoa(r.Index) + " " + where
 }
 
 // Delete deletes the device r names and returns once gone reports that it
-// has left its table, or once the child has the kernel's answer. An error
-// the kernel returns comes back wrapping its errno (unix.ENODEV: no such
-// device). An error from gone only stops the polling: Delete then waits
-// for the kernel's answer.
+// has left its table, or once the child has the kernel's answer. It uses
+// the child Prestart started, if one waits, and starts one otherwise. An
+// error the kernel returns comes back wrapping its errno (unix.ENODEV: no
+// such device). An error from gone only stops the polling: Delete then
+// waits for the kernel's answer.
 func Delete(r Request, gone func() (bool, error)) error {
-	rd, wr, err := os.Pipe()
-	if err != nil {
-		return fmt.Errorf("deleting link %d: %w", r.Index, err)
+	c := takeSpare()
+	if c == nil {
+		var err error
+		if c, err = startChild(); err != nil {
+			return fmt.Errorf("deleting link %d: %w", r.Index, err)
+		}
 	}
-	cmd := exec.Command("/proc/self/exe", r.args()...)
-	cmd.Env = []string{}
-	cmd.ExtraFiles = []*os.File{wr}
-	if r.NS != nil {
-		cmd.ExtraFiles = append(cmd.ExtraFiles, r.NS)
-	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // a terminal's ^C is for the caller
-	err = cmd.Start()
-	wr.Close()
-	if err != nil {
-		rd.Close()
-		return fmt.Errorf("deleting link %d: starting %s: %w", r.Index, Command, err)
+	if err := c.send(r); err != nil {
+		c.stop()
+		return fmt.Errorf("deleting link %d: handing the request to %s: %w", r.Index, Command, err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- result(rd, cmd) }()
+	go func() { done <- c.result(r) }()
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
 	for {
@@ -106,19 +105,19 @@ func Delete(r Request, gone func() (bool, error)) error {
 	}
 }
 
-// result reads the child's answer: the errno of the delete, 0 when it
-// succeeded. It owns rd: the child's answer is read even when Delete
-// returned before it (so the child never writes to a closed pipe).
-func result(rd *os.File, cmd *exec.Cmd) error {
-	out, _ := io.ReadAll(rd)
-	rd.Close()
-	werr := cmd.Wait()
+// result reads the child's answer to r: the errno of the delete, 0 when
+// it succeeded. It owns the socket: the child's answer is read even when
+// Delete returned before it (so the child never writes to a closed socket).
+func (c *proc) result(r Request) error {
+	out, _ := io.ReadAll(c.sock)
+	c.sock.Close()
+	werr := c.cmd.Wait()
 	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
 	switch {
 	case err != nil:
-		return fmt.Errorf("%s %s gave no answer (%v)", Command, strings.Join(cmd.Args[1:], " "), werr)
+		return fmt.Errorf("%s for link %s gave no answer (%v)", Command, r, werr)
 	case n != 0:
-		return fmt.Errorf("deleting link %s: %w", cmd.Args[2], unix.Errno(n))
+		return fmt.Errorf("deleting link %s: %w", r, unix.Errno(n))
 	}
 	return nil
 }

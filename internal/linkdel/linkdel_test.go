@@ -136,14 +136,14 @@ func TestDeleteErrors(t *testing.T) {
 
 func TestChildArgs(t *testing.T) {
 	for _, args := range [][]string{nil, {"1"}, {"x", "here"}, {"0", "here"}, {"-3", "here"}, {"1", "there"},
-		{"1", "nsid:"}, {"1", "nsid:-1"}, {"1", "nsid:x"}, {"1", "here", "extra"}} {
-		if err := deleteLink(args); !errors.Is(err, unix.EINVAL) {
+		{"1", "nsid:"}, {"1", "nsid:-1"}, {"1", "nsid:x"}, {"1", "here", "extra"}, {"1", "fd"}} {
+		if err := deleteLink(args, -1); !errors.Is(err, unix.EINVAL) {
 			t.Errorf("deleteLink(%q) = %v, want EINVAL", args, err)
 		}
 	}
 }
 
-func TestArgs(t *testing.T) {
+func TestRequestString(t *testing.T) {
 	f := os.NewFile(0, "x")
 	for _, tc := range []struct {
 		r    Request
@@ -153,31 +153,53 @@ func TestArgs(t *testing.T) {
 		{Request{NSID: 7, Index: 4}, "4 nsid:7"},
 		{Request{NS: f, NSID: 7, Index: 4}, "4 fd"},
 	} {
-		a := tc.r.args()
-		if got := a[1] + " " + a[2]; a[0] != Command || got != tc.want {
-			t.Errorf("%+v: args %q, want %s %s", tc.r, a, Command, tc.want)
+		if got := tc.r.String(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.r, got, tc.want)
 		}
 	}
 }
 
-// TestChildNeedsPipe runs the child by hand, as a user might: without a
-// pipe as fd 3 it refuses, writing nothing to whatever fd 3 is.
-func TestChildNeedsPipe(t *testing.T) {
+// TestChildNeedsSocket runs the child by hand, as a user might: with
+// arguments, or without a socket as fd 3, it refuses, writing nothing to
+// whatever fd 3 is.
+func TestChildNeedsSocket(t *testing.T) {
 	f, err := os.CreateTemp(t.TempDir(), "fd3")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	for _, extra := range [][]*os.File{nil, {f}} {
-		cmd := exec.Command("/proc/self/exe", Command, "99999", "here")
-		cmd.ExtraFiles = extra
+	rd, wr, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	defer wr.Close()
+	sock := socketpair(t)
+	for _, tc := range []struct {
+		args  []string
+		extra []*os.File
+	}{{nil, nil}, {nil, []*os.File{f}}, {nil, []*os.File{wr}}, {[]string{"99999", "here"}, []*os.File{sock[1]}}} {
+		cmd := exec.Command("/proc/self/exe", append([]string{Command}, tc.args...)...)
+		cmd.ExtraFiles = tc.extra
 		err := cmd.Run()
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) || ee.ExitCode() != 2 {
-			t.Errorf("with %d extra files: %v, want exit 2", len(extra), err)
+			t.Errorf("args %q, %d extra files: %v, want exit 2", tc.args, len(tc.extra), err)
 		}
 	}
 	if st, _ := f.Stat(); st.Size() != 0 {
 		t.Errorf("the child wrote %d bytes to a regular file as fd 3", st.Size())
 	}
+}
+
+// socketpair returns both ends of a unix seqpacket socket, closed on cleanup.
+func socketpair(t *testing.T) [2]*os.File {
+	t.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := [2]*os.File{os.NewFile(uintptr(fds[0]), "a"), os.NewFile(uintptr(fds[1]), "b")}
+	t.Cleanup(func() { s[0].Close(); s[1].Close() })
+	return s
 }
