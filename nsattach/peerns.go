@@ -88,7 +88,9 @@ func linksByNSIDs(nsids []int) (map[int][]netlink.Link, map[int]error) {
 // target that dies between the listing and the delete takes its links
 // with it (the kernel frees the namespace and its nsid asynchronously).
 func deleteByNSID(nsid, ifindex int) error {
-	err := linkdel.Delete(linkdel.Request{NSID: nsid, Index: ifindex}, goneByNSID(nsid, ifindex))
+	gone, done := goneByNSID(nsid, ifindex)
+	defer done()
+	err := linkdel.Delete(linkdel.Request{NSID: nsid, Index: ifindex}, gone)
 	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENODEV) {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package nsattach
 
 import (
+	"os"
 	"testing"
 )
 
@@ -37,5 +38,32 @@ func TestDeleteByNSIDGone(t *testing.T) {
 	}
 	if links, _ := linksByNSID(nil, nsid); len(links) != 1 {
 		t.Errorf("nsid %d has %d links after deleting v0, want lo only", nsid, len(links))
+	}
+}
+
+// TestGoneByNSIDOneSocket: the looks of a delete's poll share one netlink
+// socket (a socket per look before), and done closes it.
+func TestGoneByNSIDOneSocket(t *testing.T) {
+	nsid := giveNSID(t, scratchTarget(t))
+	fds := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ents)
+	}
+	before := fds()
+	gone, done := goneByNSID(nsid, 1<<30)
+	for range 5 {
+		if ok, err := gone(); !ok || err != nil {
+			t.Fatalf("gone() = %v, %v for a link that does not exist", ok, err)
+		}
+	}
+	if n := fds(); n != before+1 {
+		t.Errorf("%d fds open while polling, want %d (one socket)", n, before+1)
+	}
+	done()
+	if n := fds(); n != before {
+		t.Errorf("%d fds open after done, want %d", n, before)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/lanattach/lanattach/internal/linkdel"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
+	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
@@ -49,10 +50,17 @@ func goneFrom(h netlinksafe.Handle, ifindex int) func() (bool, error) {
 }
 
 // goneByNSID reports whether the link with index ifindex has left the
-// namespace nsid names, or that namespace is gone.
-func goneByNSID(nsid, ifindex int) func() (bool, error) {
-	return func() (bool, error) {
+// namespace nsid names, or that namespace is gone. Its looks share one
+// netlink socket, which done closes (a socket per look when none opens).
+func goneByNSID(nsid, ifindex int) (gone func() (bool, error), done func()) {
+	var socks map[int]*nl.SocketHandle
+	s, err := nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE)
+	if err == nil {
+		socks = map[int]*nl.SocketHandle{unix.NETLINK_ROUTE: {Socket: s}}
+	}
+	gone = func() (bool, error) {
 		req := nl.NewNetlinkRequest(unix.RTM_GETLINK, 0)
+		req.Sockets = socks
 		msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
 		msg.Index = int32(ifindex)
 		req.AddData(msg)
@@ -63,5 +71,10 @@ func goneByNSID(nsid, ifindex int) func() (bool, error) {
 			return true, nil
 		}
 		return false, err
+	}
+	return gone, func() {
+		if s != nil {
+			s.Close()
+		}
 	}
 }
