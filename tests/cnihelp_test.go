@@ -55,9 +55,7 @@ func (n *cniNet) wrap(t testing.TB, name, bin string, env ...string) {
 	t.Helper()
 	script := "#!/bin/sh\nexec nsenter --net=" + sandbox.NetnsPath(n.l.Host) + " -- env " +
 		strings.Join(env, " ") + " " + bin + " \"$@\"\n"
-	if err := os.WriteFile(filepath.Join(n.binDir, name), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	writeExec(t, filepath.Join(n.binDir, name), []byte(script))
 }
 
 // hostLocal is a host-local IPAM config handing out first..last of the

@@ -49,9 +49,7 @@ esac`
 				ipam["type"] = "ipam"
 				n.plugin["ipam"] = ipam
 				script := "#!/bin/sh\n" + c.script + "\n"
-				if err := os.WriteFile(filepath.Join(n.binDir, "ipam"), []byte(script), 0o755); err != nil {
-					t.Fatal(err)
-				}
+				writeExec(t, filepath.Join(n.binDir, "ipam"), []byte(script))
 			}
 			if c.failpoint != "" {
 				n.wrap(t, "lanattach", sandbox.FailpointBin(t), "LANATTACH_FAILPOINT="+c.failpoint)
