@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/lanattach/lanattach/internal/linkdel"
+	"net/netip"
 	"slices"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
@@ -56,6 +57,10 @@ func Detach(ctx context.Context, spec TargetSpec, name string) (*Detached, error
 	if err != nil {
 		return nil, err
 	}
+	addrs, err := addrsByIndex(th, t)
+	if err != nil {
+		return nil, err
+	}
 	d := &Detached{Target: t.Info(), Interfaces: []string{}, RolledBack: []string{}, VLANsDeleted: []string{}, VLANsKept: []string{},
 		ShimsDeleted: []string{}, ShimsKept: []string{}}
 	parents := map[string]bool{}
@@ -63,7 +68,7 @@ func Detach(ctx context.Context, spec TargetSpec, name string) (*Detached, error
 		return d, err
 	}
 	for _, l := range slaves {
-		if err := d.remove(th, t, led, views, l, parents); err != nil {
+		if err := d.remove(th, t, led, views, l, addrs[l.Attrs().Index], parents); err != nil {
 			return d, err
 		}
 	}
@@ -97,7 +102,7 @@ func (d *Detached) rollBackInterrupted(led *ledger.Ledger, views []recView, t *T
 // remove deletes slave l and its record; a slave whose attach is still
 // running, or that an interrupted attach made (rolled back already), is
 // left to that.
-func (d *Detached) remove(th netlinksafe.Handle, t *Target, led *ledger.Ledger, views []recView, l netlink.Link, parents map[string]bool) error {
+func (d *Detached) remove(th netlinksafe.Handle, t *Target, led *ledger.Ledger, views []recView, l netlink.Link, have []netip.Addr, parents map[string]bool) error {
 	id := link.SlaveID(l.Attrs().Alias)
 	var rec *recView
 	for i := range views {
@@ -118,10 +123,6 @@ func (d *Detached) remove(th netlinksafe.Handle, t *Target, led *ledger.Ledger, 
 		}
 	}
 	p, _ := link.SlaveParent(l.Attrs().Alias)
-	have, err := slaveAddrs(th, l)
-	if err != nil {
-		return err
-	}
 	if err := deleteInTarget(t, th, l); err != nil {
 		return fmt.Errorf("deleting %s in %s: %w", l.Attrs().Name, t, err)
 	}

@@ -138,17 +138,20 @@ func deleteTempShim(h netlinksafe.Handle, tmp string) error {
 	return deleteTempLink(h, tmp, "macvlan")
 }
 
-// slaveAddrs returns the addresses slave l has, for removing the host
-// routes to them.
-func slaveAddrs(th netlinksafe.Handle, l netlink.Link) ([]netip.Addr, error) {
-	as, err := th.AddrList(l, netlink.FAMILY_ALL)
+// addrsByIndex reads the addresses of every link of the target whose
+// handle is th, by ifindex, in one dump. Detach reads them before it
+// deletes a slave: the kernel tears a deleted slave's addresses down after
+// it has left the table, and that interrupted a later dump of another
+// slave's addresses ("results may be incomplete or inconsistent").
+func addrsByIndex(th netlinksafe.Handle, t *Target) (map[int][]netip.Addr, error) {
+	as, err := th.AddrList(nil, netlink.FAMILY_ALL)
 	if err != nil {
-		return nil, fmt.Errorf("reading the addresses of %s: %w", l.Attrs().Name, err)
+		return nil, fmt.Errorf("reading the addresses in %s: %w", t, err)
 	}
-	var out []netip.Addr
+	out := map[int][]netip.Addr{}
 	for _, a := range as {
 		if ip, ok := netip.AddrFromSlice(a.IP); ok {
-			out = append(out, ip.Unmap())
+			out[a.LinkIndex] = append(out[a.LinkIndex], ip.Unmap())
 		}
 	}
 	return out, nil
