@@ -160,9 +160,19 @@ func startSiblingScan(parent int, macvlan bool) *siblingScan {
 				s.err = fmt.Errorf("internal error: %v", p)
 			}
 		}()
+		preloadRecords()
 		s.holders, s.err = kernelSiblings(parent, siblingCensus(parent, macvlan))
 	}()
 	return s
+}
+
+// preloadRecords reads the record's index into memory ahead of the
+// listings that need it: this scan's, and the claim's under the lock,
+// which would otherwise wait for the decode.
+func preloadRecords() {
+	if led, err := openLedger(); err == nil {
+		led.Preload()
+	}
 }
 
 // result waits for the scan; a scan of another parent (a VLAN made since)
