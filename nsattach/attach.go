@@ -143,6 +143,7 @@ func (r *attachRun) close() {
 		r.dhcpc.Close()
 	}
 	r.releaseLock()
+	r.scan.close()
 	if r.sysDir != nil {
 		r.sysDir.close()
 	}
