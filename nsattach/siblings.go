@@ -101,10 +101,10 @@ func kernelSiblings(parent int, c *census) ([]arpcheck.Holder, error) {
 }
 
 // loadSiblings reads the addresses of the other slaves on the parent for
-// the host check (the final one under the lock): from the background
-// scan, those the kernel shows in the other namespaces, and those the
-// record names (only the records that hold a static address, when there
-// is no --ip auto). A VLAN parent not created yet has none.
+// the host check (the final one under the lock): those the record names
+// (only the records that hold a static address, when there is no --ip
+// auto) and, from the background scan, those the kernel shows in the
+// other namespaces. A VLAN parent not created yet has none.
 func (r *attachRun) loadSiblings() error {
 	r.siblings = nil
 	if r.parent.Link == nil {
@@ -115,12 +115,13 @@ func (r *attachRun) loadSiblings() error {
 	if len(r.spec.Addrs.Auto) == 0 {
 		only = staticIPs(r.spec.Addrs.Static)
 	}
+	var err error
+	if r.siblings, err = recordSiblings(idx, only); err != nil {
+		return err
+	}
 	ks, err := r.scan.result(idx)
 	if err != nil {
 		return fmt.Errorf("listing sibling slaves of %s: %w", r.spec.Parent.Name(), err)
-	}
-	if r.siblings, err = r.scan.records(idx, only, r.rec.ID); err != nil {
-		return err
 	}
 	r.siblings = append(r.siblings, ks...)
 	return nil
@@ -144,17 +145,12 @@ type siblingScan struct {
 	done    chan struct{}
 	holders []arpcheck.Holder
 	err     error
-	// led and recs are the record as the census read it, and watch the
-	// watch on it started before (nil when it could not start).
-	led   *ledger.Ledger
-	recs  []ledger.Record
-	watch *ledger.Watch
 }
 
 // startSiblingScan starts the kernel's sibling scan of the interface with
-// index parent for a slave of type macvlan or not (census). The scan
-// reads the record itself, off the attach's path: on a busy host that is
-// most of its time.
+// index parent for a slave of type macvlan or not (siblingCensus). The
+// scan reads the record itself, off the attach's path: on a busy host
+// that is most of its time.
 func startSiblingScan(parent int, macvlan bool) *siblingScan {
 	s := &siblingScan{parent: parent, macvlan: macvlan, done: make(chan struct{})}
 	go func() {
@@ -165,7 +161,7 @@ func startSiblingScan(parent int, macvlan bool) *siblingScan {
 			}
 		}()
 		preloadRecords()
-		s.holders, s.err = kernelSiblings(parent, s.census())
+		s.holders, s.err = kernelSiblings(parent, siblingCensus(parent, macvlan))
 	}()
 	return s
 }
@@ -189,67 +185,47 @@ func (s *siblingScan) result(parent int) ([]arpcheck.Holder, error) {
 	return s.holders, s.err
 }
 
-// records returns the addresses of the live slaves the record names on
-// the interface with index parent (recordSiblings; with only set, of
-// those that hold one of its addresses). Call it after result. Under the
-// host-wide lock it takes the record the census read while the watch
-// started before that read saw no change but the files of run own;
-// otherwise it reads the record again.
-func (s *siblingScan) records(parent int, only []netip.Addr, own string) ([]arpcheck.Holder, error) {
-	if s == nil || s.parent != parent || s.recs == nil || s.watch.Changed(own) {
-		slog.Debug("reading the record again for the sibling check")
-		return recordSiblings(parent, only)
-	}
-	slog.Debug("the record is unchanged since the census")
-	want := onParentFunc(parent, only)
-	var recs []ledger.Record
-	for i := range s.recs {
-		if want(&s.recs[i]) {
-			recs = append(recs, s.recs[i])
-		}
-	}
-	return recordHolders(inspectAlive(s.led, recs)), nil
-}
-
-// close waits for the scan and ends its watch.
+// close waits for the scan, so that it does not outlive a failed attach.
 func (s *siblingScan) close() {
 	if s != nil {
 		<-s.done
-		s.watch.Close()
 	}
 }
 
-// census returns the census the kernel's part of the sibling check reads
-// with: one taken with the record when the slave to come is a macvlan (a
-// link carries macvlans or ipvlans, never both); nil, so that every
-// namespace is read, for an ipvlan or when the census or the record
-// cannot be read. A macvlan slave made by hand that is down stays out of
-// sight of the census: it cannot clash on the LAN until it comes up. The
-// kernel is asked first, while the attach writes its record, and the
-// record read after, under a watch started before: the claim takes the
-// record from here while the watch sees no change (records).
-func (s *siblingScan) census() *census {
-	if !s.macvlan {
+// readRecords opens the record and reads every entry; entries it could
+// not read are left out when some could be.
+func readRecords() (*ledger.Ledger, []ledger.Record, error) {
+	led, err := openLedger()
+	if err != nil {
+		return nil, nil, err
+	}
+	recs, err := led.List()
+	if err != nil && len(recs) == 0 {
+		return nil, nil, fmt.Errorf("reading the record: %w", err)
+	}
+	return led, recs, nil
+}
+
+// siblingCensus returns the census the kernel's part of the sibling check
+// of parent reads with: one taken with the record when the slave to come
+// is a macvlan (a link carries macvlans or ipvlans, never both); nil, so
+// that every namespace is read, for an ipvlan or when the census or the
+// record cannot be read. A macvlan slave made by hand that is down stays
+// out of sight of the census: it cannot clash on the LAN until it comes
+// up. The kernel is asked first, while the attach writes its record, and
+// the record read after.
+func siblingCensus(parent int, macvlan bool) *census {
+	if !macvlan {
 		return nil
 	}
-	c, err := readFilters(s.parent)
+	c, err := readFilters(parent)
 	if err != nil {
 		slog.Debug("no census", "err", err)
 		return nil
 	}
-	led, err := openLedger()
+	_, recs, err := readRecords()
 	if err != nil {
 		return nil
-	}
-	if s.watch, err = led.Watch(); err != nil {
-		slog.Debug("no watch on the record", "err", err)
-	}
-	recs, err := led.List()
-	if err != nil && len(recs) == 0 {
-		return nil
-	}
-	if err == nil { // else recs lacks a record: the claim reads them again
-		s.led, s.recs = led, recs
 	}
 	c.account(recs)
 	return c
