@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/lanattach/lanattach/internal/linkdel"
 	"net/netip"
 	"slices"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/lanattach/lanattach/internal/failpoint"
+	"github.com/lanattach/lanattach/internal/linkdel"
 	"github.com/lanattach/lanattach/ledger"
 	"github.com/lanattach/lanattach/link"
 	"github.com/vishvananda/netlink"
@@ -57,7 +57,7 @@ func Detach(ctx context.Context, spec TargetSpec, name string) (*Detached, error
 	if err != nil {
 		return nil, err
 	}
-	addrs, err := addrsByIndex(th, t)
+	addrs, err := addrsByIndex(th, t, len(slaves))
 	if err != nil {
 		return nil, err
 	}

@@ -139,11 +139,15 @@ func deleteTempShim(h netlinksafe.Handle, tmp string) error {
 }
 
 // addrsByIndex reads the addresses of every link of the target whose
-// handle is th, by ifindex, in one dump. Detach reads them before it
-// deletes a slave: the kernel tears a deleted slave's addresses down after
-// it has left the table, and that interrupted a later dump of another
-// slave's addresses ("results may be incomplete or inconsistent").
-func addrsByIndex(th netlinksafe.Handle, t *Target) (map[int][]netip.Addr, error) {
+// handle is th, by ifindex, in one dump; with no slave to remove (slaves
+// 0) there is nothing to read. Detach reads them before it deletes a
+// slave: the kernel tears a deleted slave's addresses down after it has
+// left the table, and that interrupted a later dump of another slave's
+// addresses ("results may be incomplete or inconsistent").
+func addrsByIndex(th netlinksafe.Handle, t *Target, slaves int) (map[int][]netip.Addr, error) {
+	if slaves == 0 {
+		return nil, nil
+	}
 	as, err := th.AddrList(nil, netlink.FAMILY_ALL)
 	if err != nil {
 		return nil, fmt.Errorf("reading the addresses in %s: %w", t, err)

@@ -160,19 +160,13 @@ func startSiblingScan(parent int, macvlan bool) *siblingScan {
 				s.err = fmt.Errorf("internal error: %v", p)
 			}
 		}()
-		preloadRecords()
-		s.holders, s.err = kernelSiblings(parent, siblingCensus(parent, macvlan))
+		led, err := openLedger()
+		if err == nil {
+			led.Preload() // for this scan's listing and the claim's under the lock, which would otherwise decode the index
+		}
+		s.holders, s.err = kernelSiblings(parent, siblingCensus(parent, macvlan, led))
 	}()
 	return s
-}
-
-// preloadRecords reads the record's index into memory ahead of the
-// listings that need it: this scan's, and the claim's under the lock,
-// which would otherwise wait for the decode.
-func preloadRecords() {
-	if led, err := openLedger(); err == nil {
-		led.Preload()
-	}
 }
 
 // result waits for the scan; a scan of another parent (a VLAN made since)
@@ -192,30 +186,17 @@ func (s *siblingScan) close() {
 	}
 }
 
-// readRecords opens the record and reads every entry; entries it could
-// not read are left out when some could be.
-func readRecords() (*ledger.Ledger, []ledger.Record, error) {
-	led, err := openLedger()
-	if err != nil {
-		return nil, nil, err
-	}
-	recs, err := led.List()
-	if err != nil && len(recs) == 0 {
-		return nil, nil, fmt.Errorf("reading the record: %w", err)
-	}
-	return led, recs, nil
-}
-
 // siblingCensus returns the census the kernel's part of the sibling check
 // of parent reads with: one taken with the record when the slave to come
 // is a macvlan (a link carries macvlans or ipvlans, never both); nil, so
 // that every namespace is read, for an ipvlan or when the census or the
-// record cannot be read. A macvlan slave made by hand that is down stays
-// out of sight of the census: it cannot clash on the LAN until it comes
-// up. The kernel is asked first, while the attach writes its record, and
-// the record read after.
-func siblingCensus(parent int, macvlan bool) *census {
-	if !macvlan {
+// record led (nil: not opened) cannot be read; entries it could not read
+// are left out when some could be. A macvlan slave made by hand that is
+// down stays out of sight of the census: it cannot clash on the LAN until
+// it comes up. The kernel is asked first, while the attach writes its
+// record, and the record read after.
+func siblingCensus(parent int, macvlan bool, led *ledger.Ledger) *census {
+	if !macvlan || led == nil {
 		return nil
 	}
 	c, err := readFilters(parent)
@@ -223,8 +204,9 @@ func siblingCensus(parent int, macvlan bool) *census {
 		slog.Debug("no census", "err", err)
 		return nil
 	}
-	_, recs, err := readRecords()
-	if err != nil {
+	recs, err := led.List()
+	if err != nil && len(recs) == 0 {
+		slog.Debug("no census", "err", err)
 		return nil
 	}
 	c.account(recs)

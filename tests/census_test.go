@@ -143,6 +143,23 @@ func TestListWithoutRecords(t *testing.T) {
 	l.Lanattach(t, append([]string{"detach"}, tg.args...)...)
 }
 
+// TestFailpointWaitNeedsResume: the failpoint action wait without a
+// resume file fails the attach where it would wait (no hang), and the
+// attach rolls back.
+func TestFailpointWaitNeedsResume(t *testing.T) {
+	t.Parallel()
+	l := newLAN(t)
+	tg := l.newTarget(t, "netns")
+	r := l.LanattachWith(t, sandbox.FailpointBin(t), []string{"LANATTACH_FAILPOINT=rename", "LANATTACH_FAILPOINT_ACTION=wait"},
+		append([]string{"attach", "--parent", l.Parent, "--ip", "198.51.100.83/24", "--probe", "off"}, tg.args...)...)
+	if r.Code == 0 || !strings.Contains(r.Stderr, "needs LANATTACH_FAILPOINT_RESUME") {
+		t.Fatalf("wait without LANATTACH_FAILPOINT_RESUME: want a failed attach naming it:\n%s", r)
+	}
+	if as := l.list(t, tg); len(as) != 0 {
+		t.Errorf("the failed attach left %+v", as)
+	}
+}
+
 // TestClaimSeesLateRecord: the kernel's part of the sibling check runs in
 // the background, early; the record read under the lock covers what
 // concurrent runs claimed since. An attach paused after its rename (its

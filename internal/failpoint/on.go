@@ -33,6 +33,9 @@ func Hit(name string) error {
 		}
 	case "wait":
 		resume := os.Getenv("LANATTACH_FAILPOINT_RESUME")
+		if resume == "" {
+			return fmt.Errorf("failpoint %s: action wait needs LANATTACH_FAILPOINT_RESUME", name)
+		}
 		fmt.Fprintf(os.Stderr, "failpoint %s: waiting for %s\n", name, resume)
 		for _, err := os.Stat(resume); err != nil; _, err = os.Stat(resume) {
 			time.Sleep(10 * time.Millisecond)
